@@ -1,0 +1,3 @@
+//! Decoders: ids back to bytes and text.
+
+pub mod byte_level;

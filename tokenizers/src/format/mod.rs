@@ -1,0 +1,4 @@
+//! Loading the tokenizer formats people already have.
+
+pub mod hf_json;
+pub mod tiktoken;

@@ -1,0 +1,386 @@
+//! Byte-level BPE: the merge loop shared by tiktoken rank files and Hugging Face vocab + merges.
+//!
+//! Both formats reduce to the same table: an adjacent pair of token ids `(a, b)` may merge into
+//! `new_id` with priority `rank`; the lowest rank merges first, the leftmost among equals. For a
+//! tiktoken rank file the pairs are derived (any split of a token into two tokens; the rank is the
+//! merged token's rank), for Hugging Face they are the `merges` list (rank = line number).
+
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+const NONE: u32 = u32::MAX;
+/// Pieces up to this many bytes use the quadratic-but-tiny array merge; longer ones the heap.
+const SMALL: usize = 48;
+
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Debug)]
+pub struct BpeModel {
+    /// token bytes → id.
+    vocab: FxHashMap<Box<[u8]>, u32>,
+    /// id → bytes, as one arena: token `i` is `arena[offsets[i]..offsets[i + 1]]`; holes are empty.
+    arena: Vec<u8>,
+    offsets: Vec<u32>,
+    /// `(a << 32) | b` → `(rank, merged id)`.
+    merges: FxHashMap<u64, (u32, u32)>,
+    /// id of each single byte, `NONE` when the vocabulary lacks it.
+    byte_ids: [u32; 256],
+    /// For each id: does BPE on its bytes give exactly that one token? Then a whole-piece vocab
+    /// hit is the answer without merging. Always true for tiktoken (it defines encoding that way).
+    whole: Vec<bool>,
+    uid: u64,
+}
+
+impl BpeModel {
+    /// tiktoken semantics: `ranks` are (token bytes, rank) with id == rank.
+    pub fn from_ranks(ranks: Vec<(Vec<u8>, u32)>) -> Result<Self> {
+        let mut vocab = FxHashMap::default();
+        vocab.reserve(ranks.len());
+        for (bytes, rank) in ranks {
+            vocab.insert(bytes.into_boxed_slice(), rank);
+        }
+        let mut merges = FxHashMap::default();
+        for (bytes, &id) in &vocab {
+            for cut in 1..bytes.len() {
+                if let (Some(&a), Some(&b)) = (vocab.get(&bytes[..cut]), vocab.get(&bytes[cut..])) {
+                    merges.insert(key(a, b), (id, id));
+                }
+            }
+        }
+        let mut model = Self::assemble(vocab, merges);
+        model.whole = vec![true; model.offsets.len() - 1];
+        Ok(model)
+    }
+
+    /// Hugging Face semantics: a vocabulary and an ordered merge list over byte strings.
+    /// `origin` names the file in errors.
+    pub fn from_vocab_merges(
+        vocab: Vec<(Vec<u8>, u32)>,
+        merge_list: Vec<(Vec<u8>, Vec<u8>)>,
+        ignore_merges: bool,
+        origin: &str,
+    ) -> Result<Self> {
+        let mut map = FxHashMap::default();
+        map.reserve(vocab.len());
+        for (bytes, id) in vocab {
+            map.insert(bytes.into_boxed_slice(), id);
+        }
+        let mut merges = FxHashMap::default();
+        merges.reserve(merge_list.len());
+        for (rank, (a, b)) in merge_list.into_iter().enumerate() {
+            let lookup = |t: &[u8]| {
+                map.get(t).copied().ok_or_else(|| {
+                    Error::json(origin, format!("merge {rank}: token {:?} is not in the vocabulary", String::from_utf8_lossy(t)))
+                })
+            };
+            let (ia, ib) = (lookup(&a)?, lookup(&b)?);
+            let joined = [a.as_slice(), b.as_slice()].concat();
+            let new_id = lookup(&joined)?;
+            // Later duplicates win, as in Hugging Face tokenizers.
+            merges.insert(key(ia, ib), (rank as u32, new_id));
+        }
+        let mut model = Self::assemble(map, merges);
+        let n = model.offsets.len() - 1;
+        model.whole = if ignore_merges {
+            vec![true; n]
+        } else {
+            // A token is "whole" when merging its own bytes reproduces it; only then may a
+            // whole-piece hit skip the merge loop and still match Hugging Face exactly.
+            let mut out = Vec::new();
+            (0..n as u32)
+                .map(|id| {
+                    let bytes = model.token_bytes(id).unwrap_or(&[]);
+                    if bytes.is_empty() {
+                        return false;
+                    }
+                    out.clear();
+                    model.merge(bytes, &mut out);
+                    out.len() == 1 && out[0] == id
+                })
+                .collect()
+        };
+        Ok(model)
+    }
+
+    fn assemble(vocab: FxHashMap<Box<[u8]>, u32>, merges: FxHashMap<u64, (u32, u32)>) -> Self {
+        let n = vocab.values().copied().max().map_or(0, |m| m as usize + 1);
+        let mut slots: Vec<Option<&[u8]>> = vec![None; n];
+        for (bytes, &id) in &vocab {
+            slots[id as usize] = Some(bytes);
+        }
+        let mut arena = Vec::new();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        for s in &slots {
+            if let Some(b) = s {
+                arena.extend_from_slice(b);
+            }
+            offsets.push(arena.len() as u32);
+        }
+        let mut byte_ids = [NONE; 256];
+        for (b, slot) in byte_ids.iter_mut().enumerate() {
+            if let Some(&id) = vocab.get(&[b as u8][..]) {
+                *slot = id;
+            }
+        }
+        BpeModel {
+            vocab,
+            arena,
+            offsets,
+            merges,
+            byte_ids,
+            whole: Vec::new(),
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// A process-unique id (keys per-thread caches).
+    pub fn uid(&self) -> u64 {
+        self.uid
+    }
+
+    /// One past the highest token id.
+    pub fn id_limit(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of tokens in the vocabulary.
+    pub fn len(&self) -> usize {
+        self.vocab.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vocab.is_empty()
+    }
+
+    #[inline]
+    pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
+        let i = id as usize;
+        if i + 1 >= self.offsets.len() {
+            return None;
+        }
+        let (s, e) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        (e > s || self.vocab.get(&[][..]) == Some(&id)).then(|| &self.arena[s..e])
+    }
+
+    #[inline]
+    pub fn token_id(&self, bytes: &[u8]) -> Option<u32> {
+        self.vocab.get(bytes).copied()
+    }
+
+    /// All (bytes, id) pairs, in no particular order.
+    pub fn vocab(&self) -> impl Iterator<Item = (&[u8], u32)> {
+        self.vocab.iter().map(|(b, &i)| (&**b, i))
+    }
+
+    /// A piece that is itself a token whose merge reproduces it: its id, without merging.
+    #[inline]
+    pub fn whole_piece(&self, piece: &[u8]) -> Option<u32> {
+        match self.vocab.get(piece) {
+            Some(&id) if self.whole[id as usize] => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Encodes one piece, appending its ids.
+    #[inline]
+    pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
+        if let Some(id) = self.whole_piece(piece) {
+            out.push(id);
+        } else {
+            self.merge(piece, out);
+        }
+    }
+
+    #[inline]
+    fn pair(&self, a: u32, b: u32) -> (u32, u32) {
+        self.merges.get(&key(a, b)).copied().unwrap_or((NONE, NONE))
+    }
+
+    /// Runs the merge loop on `piece` (no whole-piece shortcut), appending the ids.
+    pub fn merge(&self, piece: &[u8], out: &mut Vec<u32>) {
+        if piece.len() <= SMALL {
+            self.merge_small(piece, out)
+        } else {
+            self.merge_heap(piece, out)
+        }
+    }
+
+    /// Short pieces: arrays on the stack, rescanning for the minimum after each merge. With at
+    /// most `SMALL` symbols this beats any heap and allocates nothing.
+    fn merge_small(&self, piece: &[u8], out: &mut Vec<u32>) {
+        let mut ids = [0u32; SMALL];
+        let mut n = 0;
+        for &b in piece {
+            let id = self.byte_ids[b as usize];
+            if id != NONE {
+                ids[n] = id;
+                n += 1;
+            }
+        }
+        // ranks[i] / merged[i]: the merge of ids[i] and ids[i + 1].
+        let mut ranks = [NONE; SMALL];
+        let mut merged = [NONE; SMALL];
+        for i in 0..n.saturating_sub(1) {
+            (ranks[i], merged[i]) = self.pair(ids[i], ids[i + 1]);
+        }
+        while n > 1 {
+            let mut best = 0;
+            for i in 1..n - 1 {
+                if ranks[i] < ranks[best] {
+                    best = i;
+                }
+            }
+            if ranks[best] == NONE {
+                break;
+            }
+            ids[best] = merged[best];
+            ids.copy_within(best + 2..n, best + 1);
+            ranks.copy_within(best + 1..n - 1, best);
+            merged.copy_within(best + 1..n - 1, best);
+            n -= 1;
+            ranks[n - 1] = NONE;
+            if best > 0 {
+                (ranks[best - 1], merged[best - 1]) = self.pair(ids[best - 1], ids[best]);
+            }
+            if best + 1 < n {
+                (ranks[best], merged[best]) = self.pair(ids[best], ids[best + 1]);
+            }
+        }
+        out.extend_from_slice(&ids[..n]);
+    }
+
+    /// Long pieces: a doubly linked list of symbols and a min-heap of candidate merges keyed by
+    /// (rank, position), so a 1 MB run of one letter costs O(n log n), not O(n²). Stale heap
+    /// entries are recognised on pop by re-checking the pair they describe.
+    fn merge_heap(&self, piece: &[u8], out: &mut Vec<u32>) {
+        let mut ids: Vec<u32> = piece.iter().map(|&b| self.byte_ids[b as usize]).filter(|&id| id != NONE).collect();
+        let n = ids.len();
+        if n == 0 {
+            return;
+        }
+        let mut next: Vec<u32> = (1..=n as u32).collect();
+        next[n - 1] = NONE;
+        let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
+        prev[0] = NONE;
+        let mut heap = BinaryHeap::with_capacity(n);
+        for i in 0..n - 1 {
+            let (rank, _) = self.pair(ids[i], ids[i + 1]);
+            if rank != NONE {
+                heap.push(Reverse((rank, i as u32)));
+            }
+        }
+        while let Some(Reverse((rank, pos))) = heap.pop() {
+            let p = pos as usize;
+            if ids[p] == NONE || next[p] == NONE {
+                continue;
+            }
+            let q = next[p] as usize;
+            let (r, new_id) = self.pair(ids[p], ids[q]);
+            if r != rank {
+                continue;
+            }
+            ids[p] = new_id;
+            ids[q] = NONE;
+            next[p] = next[q];
+            if next[q] != NONE {
+                prev[next[q] as usize] = pos;
+                let (r2, _) = self.pair(new_id, ids[next[q] as usize]);
+                if r2 != NONE {
+                    heap.push(Reverse((r2, pos)));
+                }
+            }
+            if prev[p] != NONE {
+                let lp = prev[p];
+                let (r0, _) = self.pair(ids[lp as usize], new_id);
+                if r0 != NONE {
+                    heap.push(Reverse((r0, lp)));
+                }
+            }
+        }
+        let mut i = 0usize;
+        loop {
+            out.push(ids[i]);
+            if next[i] == NONE {
+                break;
+            }
+            i = next[i] as usize;
+        }
+    }
+}
+
+#[inline(always)]
+fn key(a: u32, b: u32) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> BpeModel {
+        // bytes a, b, c plus merges ab (rank 3), bc (rank 4), abc (rank 5).
+        let ranks = vec![
+            (b"a".to_vec(), 0),
+            (b"b".to_vec(), 1),
+            (b"c".to_vec(), 2),
+            (b"ab".to_vec(), 3),
+            (b"bc".to_vec(), 4),
+            (b"abc".to_vec(), 5),
+            (b"aa".to_vec(), 6),
+            (b"aaaa".to_vec(), 7),
+        ];
+        BpeModel::from_ranks(ranks).unwrap()
+    }
+
+    fn enc(m: &BpeModel, s: &[u8]) -> Vec<u32> {
+        let mut v = Vec::new();
+        m.encode_piece(s, &mut v);
+        v
+    }
+
+    #[test]
+    fn lowest_rank_first_then_leftmost() {
+        let m = toy();
+        assert_eq!(enc(&m, b"abc"), vec![5]);
+        assert_eq!(enc(&m, b"abcab"), vec![5, 3]);
+        assert_eq!(enc(&m, b"aaaaa"), vec![7, 0]);
+        assert_eq!(enc(&m, b"aaa"), vec![6, 0]);
+    }
+
+    #[test]
+    fn heap_and_small_agree() {
+        let m = toy();
+        let text: Vec<u8> = (0..5000u32).map(|i| b"abca"[(i * 7 % 11 % 4) as usize]).collect();
+        for len in [1usize, 2, 3, 10, 47, 48, 49, 100, 1000, 5000] {
+            let piece = &text[..len];
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            m.merge_small_or_heap_for_test(piece, &mut a, true);
+            m.merge_small_or_heap_for_test(piece, &mut b, false);
+            assert_eq!(a, b, "len {len}");
+        }
+    }
+
+    #[test]
+    fn long_run_is_fast_enough_to_finish() {
+        let m = toy();
+        let piece = vec![b'a'; 1 << 20];
+        let out = enc(&m, &piece);
+        assert_eq!(out.len(), 1 << 18);
+        assert!(out.iter().all(|&i| i == 7));
+    }
+
+    impl BpeModel {
+        fn merge_small_or_heap_for_test(&self, piece: &[u8], out: &mut Vec<u32>, heap: bool) {
+            if heap || piece.len() > SMALL {
+                self.merge_heap(piece, out)
+            } else {
+                self.merge_small(piece, out)
+            }
+        }
+    }
+}

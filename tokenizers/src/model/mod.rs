@@ -1,0 +1,6 @@
+//! Models turn one pre-tokenized piece (raw bytes) into token ids.
+
+pub mod bpe;
+pub mod cache;
+
+pub use bpe::BpeModel;

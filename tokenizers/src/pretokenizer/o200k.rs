@@ -1,0 +1,222 @@
+//! Hand-written scanner for tiktoken's o200k_base pattern, the alternation of
+//!
+//! 1. `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+//! 2. `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+//! 3. `\p{N}{1,3}`
+//! 4. ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+//! 5. `\s*[\r\n]+`
+//! 6. `\s+(?!\S)`
+//! 7. `\s+`
+//!
+//! Write U = `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`, W = `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`,
+//! P = `[^\r\n\p{L}\p{N}]`. U and W overlap (Lm, Lo, M), and P contains the marks (M is not L),
+//! so a mark can be the optional leading char, a U char or a W char. Backtracking order matters:
+//!
+//! * Alternative 1 from a start `p` ("core1"): `U*` takes the maximal U run `[p, q)`, then gives
+//!   chars back until `W+` can start. If the char at `q` is in W (then it is Ll, since it is not
+//!   U), `W+` starts at `q` and takes the maximal W run. Otherwise `W+` starts at the LAST char of
+//!   `[p, q)` that is in W, and takes exactly that one char: the chars after it inside the run are
+//!   Lu/Lt (not W) and the char at `q` is not W either. If no char of the run is in W it fails.
+//! * Alternative 2 ("core2"): a non-empty maximal U run, then the maximal W run, can't fail after
+//!   that.
+//! * The leading `P?` is greedy: first try with the char at `pos` taken as P, then (only useful if
+//!   that char is a mark, the only P char that is also U/W) without it. Alternative 1 is tried in
+//!   both ways before alternative 2.
+//! * The optional contraction is greedy and tried right where the letter part ended.
+//!
+//! Every char is covered (letters by 1/2, numbers by 3, "other" incl. marks by 4, whitespace by 7),
+//! so a match always starts at `pos`.
+//!
+//! Whitespace: 5 ends after the LAST `\r`/`\n` of the whitespace run (`\s*` backtracks to it and
+//! `[\r\n]+` takes just it, as the next char is not `\r`/`\n`); else a run reaching the end of
+//! the text is taken whole by 6 (there is no `\s++$` here; `(?!\S)` holds at the end); else a run
+//! of n >= 2 gives n-1 chars (6), and a single char goes to 7.
+
+use crate::unicode::{
+    class_at, skip_while, LETTER, LOWERISH, NEWLINE, NUMBER, UPPERISH, WHITESPACE,
+};
+
+/// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).
+#[inline]
+pub fn next_piece(text: &str, pos: usize) -> usize {
+    let b = text.as_bytes();
+    let n = b.len();
+    let (cls, len) = class_at(b, pos);
+
+    // Letters and P chars (`[^\r\n\p{L}\p{N}]`) go through alternatives 1, 2, 4, 5-7 in order.
+    // (The hot ASCII-word case is the fast path at the top of `core1`.)
+    if cls & (LETTER | NUMBER | NEWLINE) == 0 || cls & LETTER != 0 {
+        return letters_or_other(b, pos, cls, len);
+    }
+    if cls & NUMBER != 0 {
+        // `\p{N}{1,3}`
+        let mut i = pos + len;
+        for _ in 0..2 {
+            if i >= n {
+                break;
+            }
+            let (c, l) = class_at(b, i);
+            if c & NUMBER == 0 {
+                break;
+            }
+            i += l;
+        }
+        return i;
+    }
+    // `\r` or `\n`.
+    whitespace_end(b, pos)
+}
+
+/// `pos` holds a letter, or a char of P (`[^\r\n\p{L}\p{N}]`: other, mark, whitespace but not
+/// `\r`/`\n`).
+#[inline(always)]
+fn letters_or_other(b: &[u8], pos: usize, cls: u8, len: usize) -> usize {
+    let is_p = cls & LETTER == 0;
+    if is_p {
+        let next = pos + len;
+        if let Some(end) = core1(b, next) {
+            return end;
+        }
+    }
+    if cls & (UPPERISH | LOWERISH) != 0 {
+        // A letter, or a mark given back by `P?`.
+        if let Some(end) = core1(b, pos) {
+            return end;
+        }
+    }
+    if is_p {
+        if let Some(end) = core2(b, pos + len) {
+            return end;
+        }
+    }
+    if cls & UPPERISH != 0 {
+        if let Some(end) = core2(b, pos) {
+            return end;
+        }
+    }
+    // Only non-letters get here (a letter is U or W, so core1 or core2 matched it): a mark always
+    // matches core1 above, so `pos` holds "other" or whitespace.
+    let b0 = b[pos];
+    if cls & WHITESPACE == 0 {
+        // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` without the space.
+        return slashes_end(b, other_end(b, pos + len));
+    }
+    if b0 == b' ' && pos + 1 < b.len() {
+        let (c1, l1) = class_at(b, pos + 1);
+        if c1 & (LETTER | NUMBER | WHITESPACE) == 0 {
+            return slashes_end(b, other_end(b, pos + 1 + l1));
+        }
+    }
+    whitespace_end(b, pos)
+}
+
+/// `U*W+C?` at `p`.
+#[inline(always)]
+fn core1(b: &[u8], p: usize) -> Option<usize> {
+    let n = b.len();
+    let mut i = p;
+    // ASCII fast path: a lowercase ASCII letter is W and not U, so the U run (if any) ends here
+    // and W+ starts here.
+    if i < n && b[i].is_ascii_lowercase() {
+        return Some(contraction_end(b, lower_end(b, i + 1)));
+    }
+    let mut last_w_end = None;
+    while i < n {
+        let (c, l) = class_at(b, i);
+        if c & UPPERISH == 0 {
+            if c & LOWERISH != 0 {
+                // W+ starts at the char after the U run and is maximal.
+                return Some(contraction_end(b, lower_end(b, i + l)));
+            }
+            break;
+        }
+        if c & LOWERISH != 0 {
+            last_w_end = Some(i + l);
+        }
+        i += l;
+    }
+    // W+ had to start inside the U run: at its last W char, taking just that char.
+    last_w_end.map(|e| contraction_end(b, e))
+}
+
+/// `U+W*C?` at `p`.
+#[inline(always)]
+fn core2(b: &[u8], p: usize) -> Option<usize> {
+    let i = skip_while(b, p, UPPERISH, UPPERISH);
+    if i == p {
+        return None;
+    }
+    Some(contraction_end(b, lower_end(b, i)))
+}
+
+/// End of the maximal W run continuing at `i`.
+#[inline(always)]
+fn lower_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_lowercase() {
+        i += 1;
+    }
+    if i < b.len() && b[i] >= 0x80 {
+        skip_while(b, i, LOWERISH, LOWERISH)
+    } else {
+        i
+    }
+}
+
+/// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `i`.
+#[inline(always)]
+fn contraction_end(b: &[u8], i: usize) -> usize {
+    if b.get(i) != Some(&b'\'') {
+        return i;
+    }
+    let Some(&c1) = b.get(i + 1) else { return i };
+    // `c | 0x20` maps exactly `X`/`x` to `x` for ASCII letters; non-ASCII bytes stay >= 0xA0.
+    match c1 | 0x20 {
+        b's' | b't' | b'm' | b'd' => i + 2,
+        b'r' | b'v' if b.get(i + 2).map(|&c| c | 0x20) == Some(b'e') => i + 3,
+        b'l' if b.get(i + 2).map(|&c| c | 0x20) == Some(b'l') => i + 3,
+        // U+017F LATIN SMALL LETTER LONG S (0xC5 0xBF) case-folds to `s`.
+        _ if c1 == 0xC5 && b.get(i + 2) == Some(&0xBF) => i + 3,
+        _ => i,
+    }
+}
+
+/// End of a run of "other" chars (`[^\s\p{L}\p{N}]`, marks included) continuing at `i`.
+#[inline(always)]
+fn other_end(b: &[u8], i: usize) -> usize {
+    skip_while(b, i, LETTER | NUMBER | WHITESPACE, 0)
+}
+
+/// End of a `[\r\n/]*` run at `i`.
+#[inline(always)]
+fn slashes_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b'\r' | b'\n' | b'/') {
+        i += 1;
+    }
+    i
+}
+
+/// Alternatives 5-7 at `pos`, which holds a whitespace char.
+#[inline]
+fn whitespace_end(b: &[u8], pos: usize) -> usize {
+    let mut i = pos;
+    let mut last_start = pos;
+    let mut after_newline = 0; // end of the last `\r`/`\n` in the run (0: none yet)
+    while i < b.len() {
+        let (cls, len) = class_at(b, i);
+        if cls & WHITESPACE == 0 {
+            break;
+        }
+        if cls & NEWLINE != 0 {
+            after_newline = i + 1;
+        }
+        last_start = i;
+        i += len;
+    }
+    if after_newline != 0 {
+        after_newline // `\s*[\r\n]+`
+    } else if i == b.len() || last_start == pos {
+        i // `\s+(?!\S)` at the end of the text, or `\s+` for a single char
+    } else {
+        last_start // `\s+(?!\S)` after giving back the last whitespace char
+    }
+}

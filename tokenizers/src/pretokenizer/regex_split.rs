@@ -1,0 +1,34 @@
+//! Fallback splitter for arbitrary user patterns, on `fancy-regex` (the engine tiktoken uses, so
+//! look-arounds and possessive quantifiers behave the same).
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct RegexSplitter {
+    pattern: String,
+    regex: fancy_regex::Regex,
+}
+
+impl RegexSplitter {
+    pub fn new(pattern: &str) -> Result<Self> {
+        let regex = fancy_regex::RegexBuilder::new(pattern)
+            .backtrack_limit(usize::MAX / 2)
+            .build()
+            .map_err(|e| Error::Pattern { pattern: pattern.to_string(), reason: e.to_string() })?;
+        Ok(RegexSplitter { pattern: pattern.to_string(), regex })
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    pub fn for_each_match(&self, text: &str, f: &mut dyn FnMut(usize, usize)) {
+        for m in self.regex.find_iter(text) {
+            // A backtrack-limit error cannot happen with the limit above; skip rather than panic.
+            let Ok(m) = m else { break };
+            if m.end() > m.start() {
+                f(m.start(), m.end());
+            }
+        }
+    }
+}
