@@ -5,7 +5,8 @@
 //! tiktoken rank file the pairs are derived (any split of a token into two tokens; the rank is the
 //! merged token's rank), for Hugging Face they are the `merges` list (rank = line number).
 
-use rustc_hash::FxHashMap;
+use super::hash::FastMap as FxHashMap;
+use super::table::{ByteTable, Packed, PairTable};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{Error, Result};
 
 const NONE: u32 = u32::MAX;
+/// Ids below this go into the small hot table too.
+const HOT: u32 = 8192;
 /// Pieces up to this many bytes use the quadratic-but-tiny array merge; longer ones the heap.
 const SMALL: usize = 48;
 
@@ -21,17 +24,24 @@ static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug)]
 pub struct BpeModel {
     /// token bytes → id.
-    vocab: FxHashMap<Box<[u8]>, u32>,
+    vocab: ByteTable,
+    /// The same for the `HOT` lowest ids only: a table small enough to stay in L2. Low ids are
+    /// the early, frequent merges (" the", "ing"), which make up about 70% of English pieces;
+    /// the full table is several MB and a lookup there is usually a cache miss.
+    hot: ByteTable,
+    n_tokens: usize,
     /// id → bytes, as one arena: token `i` is `arena[offsets[i]..offsets[i + 1]]`; holes are empty.
     arena: Vec<u8>,
     offsets: Vec<u32>,
-    /// `(a << 32) | b` → `(rank, merged id)`.
-    merges: FxHashMap<u64, (u32, u32)>,
+    /// (a, b) → (rank, merged id).
+    merges: PairTable,
     /// id of each single byte, `NONE` when the vocabulary lacks it.
     byte_ids: [u32; 256],
     /// For each id: does BPE on its bytes give exactly that one token? Then a whole-piece vocab
     /// hit is the answer without merging. Always true for tiktoken (it defines encoding that way).
     whole: Vec<bool>,
+    /// Every entry of `whole` is true (tiktoken): skip reading it.
+    all_whole: bool,
     uid: u64,
 }
 
@@ -43,16 +53,24 @@ impl BpeModel {
         for (bytes, rank) in ranks {
             vocab.insert(bytes.into_boxed_slice(), rank);
         }
-        let mut merges = FxHashMap::default();
-        for (bytes, &id) in &vocab {
+        let mut model = Self::assemble(vocab, FxHashMap::default());
+        // tiktoken merges any adjacent pair whose concatenation is a token, with that token's
+        // rank: derive the pair table from every split of every token into two tokens.
+        let mut pairs = Vec::with_capacity(model.n_tokens * 3);
+        for id in 0..model.id_limit() as u32 {
+            let Some(bytes) = model.token_bytes(id) else { continue };
             for cut in 1..bytes.len() {
-                if let (Some(&a), Some(&b)) = (vocab.get(&bytes[..cut]), vocab.get(&bytes[cut..])) {
-                    merges.insert(key(a, b), (id, id));
+                if let (Some(a), Some(b)) = (model.vocab.get(&bytes[..cut]), model.vocab.get(&bytes[cut..])) {
+                    pairs.push((a, b, id));
                 }
             }
         }
-        let mut model = Self::assemble(vocab, merges);
-        model.whole = vec![true; model.offsets.len() - 1];
+        model.merges = PairTable::with_capacity(pairs.len());
+        for (a, b, id) in pairs {
+            model.merges.insert(a, b, id, id);
+        }
+        model.whole = vec![true; model.id_limit()];
+        model.all_whole = true;
         Ok(model)
     }
 
@@ -85,6 +103,7 @@ impl BpeModel {
         }
         let mut model = Self::assemble(map, merges);
         let n = model.offsets.len() - 1;
+        model.all_whole = ignore_merges;
         model.whole = if ignore_merges {
             vec![true; n]
         } else {
@@ -106,7 +125,7 @@ impl BpeModel {
         Ok(model)
     }
 
-    fn assemble(vocab: FxHashMap<Box<[u8]>, u32>, merges: FxHashMap<u64, (u32, u32)>) -> Self {
+    fn assemble(vocab: FxHashMap<Box<[u8]>, u32>, merge_map: FxHashMap<u64, (u32, u32)>) -> Self {
         let n = vocab.values().copied().max().map_or(0, |m| m as usize + 1);
         let mut slots: Vec<Option<&[u8]>> = vec![None; n];
         for (bytes, &id) in &vocab {
@@ -127,15 +146,35 @@ impl BpeModel {
                 *slot = id;
             }
         }
+        let mut table = ByteTable::with_capacity(vocab.len());
+        let mut hot = ByteTable::with_capacity(HOT as usize);
+        for (bytes, &id) in &vocab {
+            table.insert(bytes, id);
+            if id < HOT && bytes.len() <= 16 {
+                hot.insert(bytes, id);
+            }
+        }
+        let mut merges = PairTable::with_capacity(merge_map.len());
+        for (&k, &(rank, id)) in &merge_map {
+            merges.insert((k >> 32) as u32, k as u32, rank, id);
+        }
         BpeModel {
-            vocab,
+            n_tokens: vocab.len(),
+            vocab: table,
+            hot,
             arena,
             offsets,
             merges,
             byte_ids,
             whole: Vec::new(),
+            all_whole: false,
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// Mean probe lengths of the (full, hot) vocabulary tables (diagnostics).
+    pub fn probe_stats(&self) -> (f64, f64) {
+        (self.vocab.mean_probe(), self.hot.mean_probe())
     }
 
     /// A process-unique id (keys per-thread caches).
@@ -150,11 +189,11 @@ impl BpeModel {
 
     /// Number of tokens in the vocabulary.
     pub fn len(&self) -> usize {
-        self.vocab.len()
+        self.n_tokens
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vocab.is_empty()
+        self.n_tokens == 0
     }
 
     #[inline]
@@ -164,24 +203,34 @@ impl BpeModel {
             return None;
         }
         let (s, e) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
-        (e > s || self.vocab.get(&[][..]) == Some(&id)).then(|| &self.arena[s..e])
+        (e > s || self.vocab.get(&[]) == Some(id)).then(|| &self.arena[s..e])
     }
 
     #[inline]
     pub fn token_id(&self, bytes: &[u8]) -> Option<u32> {
-        self.vocab.get(bytes).copied()
+        self.vocab.get(bytes)
     }
 
-    /// All (bytes, id) pairs, in no particular order.
+    /// All (bytes, id) pairs, in id order.
     pub fn vocab(&self) -> impl Iterator<Item = (&[u8], u32)> {
-        self.vocab.iter().map(|(b, &i)| (&**b, i))
+        (0..self.id_limit() as u32).filter_map(|id| self.token_bytes(id).map(|b| (b, id)))
     }
 
     /// A piece that is itself a token whose merge reproduces it: its id, without merging.
     #[inline]
     pub fn whole_piece(&self, piece: &[u8]) -> Option<u32> {
-        match self.vocab.get(piece) {
-            Some(&id) if self.whole[id as usize] => Some(id),
+        if piece.len() == 1 {
+            // Single bytes: a direct array read (a seventh of all pieces). A byte token merges
+            // to itself trivially, so no `whole` check is needed.
+            let id = self.byte_ids[piece[0] as usize];
+            return (id != NONE).then_some(id);
+        }
+        let found = match Packed::try_new(piece) {
+            Some(p) => self.hot.get_packed(&p).or_else(|| self.vocab.get_packed(&p)),
+            None => self.vocab.get(piece),
+        };
+        match found {
+            Some(id) if self.all_whole || self.whole[id as usize] => Some(id),
             _ => None,
         }
     }
@@ -198,7 +247,7 @@ impl BpeModel {
 
     #[inline]
     fn pair(&self, a: u32, b: u32) -> (u32, u32) {
-        self.merges.get(&key(a, b)).copied().unwrap_or((NONE, NONE))
+        self.merges.get(a, b)
     }
 
     /// Runs the merge loop on `piece` (no whole-piece shortcut), appending the ids.

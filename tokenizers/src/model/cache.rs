@@ -3,7 +3,7 @@
 //! Per-thread, so the parallel batch path takes no lock and a forked child inherits nothing it
 //! could deadlock on. Bounded: when it grows past its limits it is simply emptied.
 
-use rustc_hash::FxHashMap;
+use super::hash::FastMap as FxHashMap;
 use std::cell::RefCell;
 
 const MAX_PIECES: usize = 1 << 16;

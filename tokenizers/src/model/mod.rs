@@ -2,5 +2,7 @@
 
 pub mod bpe;
 pub mod cache;
+pub mod hash;
+pub mod table;
 
 pub use bpe::BpeModel;

@@ -31,6 +31,14 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     let b = text.as_bytes();
     let n = b.len();
     let c0 = b[pos];
+    // Fast path for `word` and ` word` with an ASCII first letter: c0 is not `'`, so alternative 2
+    // applies (a space is in `[^\r\n\p{L}\p{N}]`).
+    if c0.is_ascii_alphabetic() {
+        return letters_end(b, pos + 1);
+    }
+    if c0 == b' ' && pos + 1 < n && b[pos + 1].is_ascii_alphabetic() {
+        return letters_end(b, pos + 2);
+    }
     if c0 == b'\'' {
         if let Some(end) = contraction(b, pos) {
             return end;

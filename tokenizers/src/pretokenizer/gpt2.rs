@@ -25,6 +25,14 @@ use crate::unicode::{class_at, skip_while, LETTER, NUMBER, WHITESPACE};
 pub fn next_piece(text: &str, pos: usize) -> usize {
     let b = text.as_bytes();
     let c0 = b[pos];
+    // Fast path for the commonest pieces, `word` and ` word` with an ASCII first letter: no
+    // contraction can start here (c0 is not `'`), so it is ` ?\p{L}++`.
+    if c0.is_ascii_alphabetic() {
+        return run_end(b, pos + 1, LETTER);
+    }
+    if c0 == b' ' && pos + 1 < b.len() && b[pos + 1].is_ascii_alphabetic() {
+        return run_end(b, pos + 2, LETTER);
+    }
     if c0 == b'\'' {
         if let Some(&c1) = b.get(pos + 1) {
             match c1 {

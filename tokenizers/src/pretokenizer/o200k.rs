@@ -41,6 +41,16 @@ use crate::unicode::{
 pub fn next_piece(text: &str, pos: usize) -> usize {
     let b = text.as_bytes();
     let n = b.len();
+    // Fast path for `word` and ` word` starting with an ASCII lowercase letter: the letter is W
+    // and not U, so in alternative 1 `U*` is empty and `W+` starts at it (after the space taken
+    // by `P?`); see `core1`.
+    let c0 = b[pos];
+    if c0.is_ascii_lowercase() {
+        return contraction_end(b, lower_end(b, pos + 1));
+    }
+    if c0 == b' ' && pos + 1 < n && b[pos + 1].is_ascii_lowercase() {
+        return contraction_end(b, lower_end(b, pos + 2));
+    }
     let (cls, len) = class_at(b, pos);
 
     // Letters and P chars (`[^\r\n\p{L}\p{N}]`) go through alternatives 1, 2, 4, 5-7 in order.
@@ -119,6 +129,18 @@ fn core1(b: &[u8], p: usize) -> Option<usize> {
     // and W+ starts here.
     if i < n && b[i].is_ascii_lowercase() {
         return Some(contraction_end(b, lower_end(b, i + 1)));
+    }
+    // ASCII fast path for `Word` / `ABCdef`: ASCII capitals are Lu (U, not W) and a lowercase
+    // ASCII letter is not U, so the U run is exactly the capitals and W+ starts after them.
+    if i < n && b[i].is_ascii_uppercase() {
+        let mut j = i + 1;
+        while j < n && b[j].is_ascii_uppercase() {
+            j += 1;
+        }
+        if j < n && b[j].is_ascii_lowercase() {
+            return Some(contraction_end(b, lower_end(b, j + 1)));
+        }
+        // Otherwise (non-ASCII or non-letter after the capitals) take the general path from p.
     }
     let mut last_w_end = None;
     while i < n {
