@@ -415,6 +415,24 @@ mod tests {
     }
 
     #[test]
+    fn heap_and_small_agree_on_real_vocab() {
+        // Every window of up to SMALL bytes of mixed text, merged both ways with cl100k's table.
+        let t = crate::builtin("cl100k_base").unwrap();
+        let m = t.model();
+        let text = "The quick brown fox — jumps over 12345 lazy dogs; naïve café 日本語テキスト 🎉🎉 aaaaaaaaaaaa \n\t\r  ";
+        let b = text.as_bytes();
+        for start in 0..b.len() {
+            for len in 1..=SMALL.min(b.len() - start) {
+                let piece = &b[start..start + len];
+                let (mut a, mut h) = (Vec::new(), Vec::new());
+                m.merge_small(piece, &mut a);
+                m.merge_heap(piece, &mut h);
+                assert_eq!(a, h, "{piece:?}");
+            }
+        }
+    }
+
+    #[test]
     fn long_run_is_fast_enough_to_finish() {
         let m = toy();
         let piece = vec![b'a'; 1 << 20];
