@@ -1,0 +1,94 @@
+//! `tokenmill encode`: one JSON array of ids per record (a line, or a JSONL field).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{io, Error, Result};
+use crate::jsonl;
+use crate::tokenizer_arg::TokenizerArg;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub tok: TokenizerArg,
+    /// Read from FILE instead of stdin; a .jsonl file is read as JSON objects.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// JSONL field holding the text.
+    #[arg(long, default_value = "text")]
+    pub field: String,
+}
+
+/// Stdin or a file, with the name used in error messages.
+pub fn open_input(input: &Option<PathBuf>) -> Result<(Box<dyn BufRead>, String)> {
+    Ok(match input {
+        Some(p) if p.as_os_str() != "-" => {
+            let f = File::open(p).map_err(io(p))?;
+            (
+                Box::new(BufReader::with_capacity(1 << 20, f)),
+                p.display().to_string(),
+            )
+        }
+        _ => (
+            Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
+            "<stdin>".to_string(),
+        ),
+    })
+}
+
+/// Reads a line without its `\n` / `\r\n` into `buf`; false at the end of input.
+pub fn next_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, origin: &str) -> Result<bool> {
+    buf.clear();
+    if r.read_until(b'\n', buf).map_err(io(Path::new(origin)))? == 0 {
+        return Ok(false);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(true)
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let enc = a.tok.load()?;
+    let jsonl = a.input.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+    });
+    let (mut reader, origin) = open_input(&a.input)?;
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let (mut buf, mut ids, mut line_no) = (Vec::new(), Vec::new(), 0u64);
+    while next_line(&mut *reader, &mut buf, &origin)? {
+        line_no += 1;
+        let err = |m: String| Error::msg(format!("{origin}:{line_no}: {m}"));
+        let field_text;
+        let text: &str = if jsonl {
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue; // blank lines in JSONL hold no record
+            }
+            field_text = jsonl::extract(&buf, &a.field).map_err(err)?;
+            &field_text
+        } else {
+            std::str::from_utf8(&buf)
+                .map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?
+        };
+        ids.clear();
+        enc.encode_doc(text, &mut ids);
+        write_ids(&mut out, &ids).map_err(Error::Stdout)?;
+    }
+    out.flush().map_err(Error::Stdout)
+}
+
+fn write_ids(out: &mut impl Write, ids: &[u32]) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write!(out, "{id}")?;
+    }
+    out.write_all(b"]\n")
+}
