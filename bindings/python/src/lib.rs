@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyError, PyOSError, PyUnicodeEncodeError, PyValueError};
@@ -100,11 +100,70 @@ fn text_of(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     }
 }
 
-fn texts_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    if let Ok(list) = obj.downcast::<PyList>() {
-        return list.iter().map(|t| text_of(&t)).collect();
+/// Texts of a list (or any iterable) of `str`, borrowed from the Python objects without copying
+/// where possible (their UTF-8 form); texts with lone surrogates are converted as `text_of` does.
+/// The returned holders keep a reference to every string, so another Python thread mutating the
+/// list while we run without the GIL cannot free them.
+fn texts_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Texts<'py>> {
+    let items: Vec<Bound<'py, PyAny>> = match obj.downcast::<PyList>() {
+        Ok(list) => list.iter().collect(),
+        Err(_) => obj.try_iter()?.collect::<PyResult<_>>()?,
+    };
+    let mut owned = Vec::new();
+    let mut slots = Vec::with_capacity(items.len());
+    for item in &items {
+        match item.downcast::<PyString>().map_err(PyErr::from).and_then(|s| s.to_str()) {
+            Ok(_) => slots.push(None),
+            Err(_) => {
+                owned.push(text_of(item)?);
+                slots.push(Some(owned.len() - 1));
+            }
+        }
     }
-    obj.try_iter()?.map(|t| text_of(&t?)).collect()
+    Ok(Texts { items, owned, slots })
+}
+
+struct Texts<'py> {
+    items: Vec<Bound<'py, PyAny>>,
+    owned: Vec<String>,
+    slots: Vec<Option<usize>>,
+}
+
+impl<'py> Texts<'py> {
+    /// The texts as `&str`, valid while `self` lives.
+    fn strs(&self) -> Vec<&str> {
+        self.items
+            .iter()
+            .zip(&self.slots)
+            .map(|(item, slot)| match slot {
+                Some(i) => self.owned[*i].as_str(),
+                // `to_str` succeeded in `texts_of`; the UTF-8 form is cached inside the str
+                // object, which `items` keeps alive.
+                None => item.downcast::<PyString>().ok().and_then(|s| s.to_str().ok()).unwrap_or(""),
+            })
+            .collect()
+    }
+}
+
+/// Python ints for every id, made once per encoding: building result lists then costs an
+/// INCREF per token instead of allocating a new int object per token.
+fn int_table<'a>(py: Python<'_>, cell: &'a OnceLock<Vec<Py<PyAny>>>, n: usize) -> &'a [Py<PyAny>] {
+    cell.get_or_init(|| (0..n as u32).map(|i| i.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|e| match e {})).collect())
+}
+
+fn ids_to_list<'py>(py: Python<'py>, ints: &[Py<PyAny>], ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(
+        py,
+        ids.iter().map(|&i| match ints.get(i as usize) {
+            Some(o) => o.clone_ref(py),
+            None => i.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|e| match e {}),
+        }),
+    )
+}
+
+fn batch_to_list<'py>(py: Python<'py>, ints: &[Py<PyAny>], batch: &[Vec<u32>]) -> PyResult<Bound<'py, PyList>> {
+    let rows = batch.iter().map(|ids| ids_to_list(py, ints, ids)).collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, rows)
 }
 
 fn strings_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -197,6 +256,25 @@ impl TokenBuffer {
 #[pyclass(frozen, module = "tokenmill._tokenmill", name = "CoreBPE")]
 struct CoreBpe {
     inner: Arc<Tokenizer>,
+    ints: OnceLock<Vec<Py<PyAny>>>,
+}
+
+impl CoreBpe {
+    fn new(inner: Arc<Tokenizer>) -> Self {
+        CoreBpe { inner, ints: OnceLock::new() }
+    }
+
+    fn ints(&self, py: Python<'_>) -> &[Py<PyAny>] {
+        int_table(py, &self.ints, self.inner.n_vocab())
+    }
+
+    fn encode_vec(&self, py: Python<'_>, text: &Bound<'_, PyAny>, allowed_special: &Bound<'_, PyAny>, disallowed_special: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+        let allowed: HashSet<String> = strings_of(allowed_special)?.into_iter().collect();
+        let disallowed = strings_of(disallowed_special)?;
+        let text = text_of(text)?;
+        let tok = &self.inner;
+        py.detach(|| encode_tiktoken(tok, &text, &allowed, &disallowed)).map_err(|f| fail_to_py(py, f))
+    }
 }
 
 fn ranks_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(Vec<u8>, u32)>> {
@@ -220,7 +298,7 @@ impl CoreBpe {
     fn builtin(py: Python<'_>, name: &str) -> PyResult<Self> {
         let name = name.to_string();
         let inner = py.detach(|| tokenmill_tokenizers::builtin(&name)).map_err(|e| to_py(py, e))?;
-        Ok(CoreBpe { inner })
+        Ok(CoreBpe::new(inner))
     }
 
     #[staticmethod]
@@ -234,7 +312,7 @@ impl CoreBpe {
         let ranks = ranks_of(mergeable_ranks)?;
         let specials: Vec<(String, u32)> = special_tokens.into_iter().collect();
         let tok = py.detach(|| tk::from_ranks(&name, &pattern, ranks, specials)).map_err(|e| to_py(py, e))?;
-        Ok(CoreBpe { inner: Arc::new(tok) })
+        Ok(CoreBpe::new(Arc::new(tok)))
     }
 
     /// A new encoding sharing `base`'s ranks and pattern with other special tokens
@@ -249,7 +327,7 @@ impl CoreBpe {
                 tk::from_ranks(&name, base.pattern(), ranks, specials)
             })
             .map_err(|e| to_py(py, e))?;
-        Ok(CoreBpe { inner: Arc::new(tok) })
+        Ok(CoreBpe::new(Arc::new(tok)))
     }
 
     #[getter]
@@ -291,44 +369,53 @@ impl CoreBpe {
         Ok(d)
     }
 
-    fn encode_ordinary(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
-        let text = text_of(text)?;
+    fn encode_ordinary<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let tok = &self.inner;
-        Ok(py.detach(|| tok.encode_ordinary(&text)))
+        let ids = match text.downcast::<PyString>().map_err(PyErr::from).and_then(|s| s.to_str()) {
+            // Short texts: releasing the GIL costs more than it gives.
+            Ok(s) if s.len() < 4096 => tok.encode_ordinary(s),
+            Ok(s) => py.detach(|| tok.encode_ordinary(s)),
+            Err(_) => {
+                let owned = text_of(text)?;
+                py.detach(|| tok.encode_ordinary(&owned))
+            }
+        };
+        ids_to_list(py, self.ints(py), &ids)
     }
 
     /// tiktoken `encode`: raises on the leftmost text in `disallowed_special`, then encodes with
     /// the special tokens in `allowed_special` recognised.
-    fn encode(&self, py: Python<'_>, text: &Bound<'_, PyAny>, allowed_special: &Bound<'_, PyAny>, disallowed_special: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
-        let allowed: HashSet<String> = strings_of(allowed_special)?.into_iter().collect();
-        let disallowed = strings_of(disallowed_special)?;
-        let text = text_of(text)?;
-        let tok = &self.inner;
-        py.detach(|| encode_tiktoken(tok, &text, &allowed, &disallowed)).map_err(|f| fail_to_py(py, f))
+    fn encode<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>, allowed_special: &Bound<'py, PyAny>, disallowed_special: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.encode_vec(py, text, allowed_special, disallowed_special)?;
+        ids_to_list(py, self.ints(py), &ids)
     }
 
     /// `encode`, returning a [`TokenBuffer`] for `numpy.asarray` (no copy of the ids).
     fn encode_to_buffer(&self, py: Python<'_>, text: &Bound<'_, PyAny>, allowed_special: &Bound<'_, PyAny>, disallowed_special: &Bound<'_, PyAny>) -> PyResult<TokenBuffer> {
-        let ids = self.encode(py, text, allowed_special, disallowed_special)?;
+        let ids = self.encode_vec(py, text, allowed_special, disallowed_special)?;
         Ok(TokenBuffer { ids })
     }
 
     #[pyo3(signature = (texts, num_threads = 8))]
-    fn encode_ordinary_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, num_threads: usize) -> PyResult<Vec<Vec<u32>>> {
+    fn encode_ordinary_batch<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>, num_threads: usize) -> PyResult<Bound<'py, PyList>> {
         let texts = texts_of(texts)?;
+        let strs = texts.strs();
         let tok = &self.inner;
-        py.detach(|| tok.encode_ordinary_batch(&texts, num_threads)).map_err(|e| to_py(py, e))
+        let out = py.detach(|| tok.encode_ordinary_batch(&strs, num_threads)).map_err(|e| to_py(py, e))?;
+        batch_to_list(py, self.ints(py), &out)
     }
 
     #[pyo3(signature = (texts, allowed_special, disallowed_special, num_threads = 8))]
-    fn encode_batch(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, allowed_special: &Bound<'_, PyAny>, disallowed_special: &Bound<'_, PyAny>, num_threads: usize) -> PyResult<Vec<Vec<u32>>> {
+    fn encode_batch<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>, allowed_special: &Bound<'py, PyAny>, disallowed_special: &Bound<'py, PyAny>, num_threads: usize) -> PyResult<Bound<'py, PyList>> {
         let allowed: HashSet<String> = strings_of(allowed_special)?.into_iter().collect();
         let disallowed = strings_of(disallowed_special)?;
         let texts = texts_of(texts)?;
+        let strs = texts.strs();
         let tok = &self.inner;
-        let res = py.detach(|| batch::map(&texts, num_threads, |t| encode_tiktoken(tok, t, &allowed, &disallowed)));
+        let res = py.detach(|| batch::map(&strs, num_threads, |t| encode_tiktoken(tok, t, &allowed, &disallowed)));
         let res = res.map_err(|e| to_py(py, e))?;
-        res.into_iter().map(|r| r.map_err(|f| fail_to_py(py, f))).collect()
+        let out = res.into_iter().map(|r| r.map_err(|f| fail_to_py(py, f))).collect::<PyResult<Vec<_>>>()?;
+        batch_to_list(py, self.ints(py), &out)
     }
 
     /// BPE on raw bytes without the split pattern (tiktoken `_encode_single_piece`).
@@ -585,9 +672,10 @@ impl PyTokenizer {
     #[pyo3(signature = (input, num_threads = 0))]
     fn encode_batch_ids(&self, py: Python<'_>, input: &Bound<'_, PyAny>, num_threads: usize) -> PyResult<Vec<Vec<u32>>> {
         let texts = texts_of(input)?;
+        let strs = texts.strs();
         let tok = &self.inner;
         py.detach(|| {
-            batch::map(&texts, num_threads, |t| {
+            batch::map(&strs, num_threads, |t| {
                 let mut out = Vec::new();
                 tok.encode_with_added(t, &mut out);
                 out
