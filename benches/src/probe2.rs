@@ -9,7 +9,7 @@ fn main() {
     match mode.as_str() {
         "load" => {}
         "split" => for d in &docs { t.splitter().for_each_match(d, |_, _| n += 1); },
-        "lookup" => for d in &docs { t.splitter().for_each_match(d, |s, e| n += m.whole_piece(&d.as_bytes()[s..e]).unwrap_or(0) as usize); },
+        "lookup" => for d in &docs { t.splitter().for_each_match(d, |s, e| n += m.whole_piece_at(d.as_bytes(), s, e).unwrap_or(0) as usize); },
         _ => { let mut out = Vec::new(); for d in &docs { out.clear(); t.encode_ordinary_into(d, &mut out); n += out.len(); } }
     }
     println!("{n}");

@@ -29,6 +29,7 @@ fn main() {
     }
     let bytes: usize = docs.iter().map(|d| d.len()).sum();
     println!("{file}: {} docs, {:.1} MB", docs.len(), bytes as f64 / 1e6);
+    worst_cases();
     for name in ["r50k_base", "cl100k_base", "o200k_base"] {
         let t = builtin(name).unwrap();
         let split = median(
@@ -64,5 +65,30 @@ fn main() {
                 bytes as f64 / split / 1e6
             );
         }
+    }
+}
+
+/// Near-linear time on pathological inputs: the time for 1 MB over the time for 100 kB should be
+/// about 10 (quadratic would be 100).
+fn worst_cases() {
+    let t = builtin("cl100k_base").unwrap();
+    let cases: [(&str, fn(usize) -> String); 4] = [
+        ("\"a\" * n", |n| "a".repeat(n)),
+        ("\" \" * n", |n| " ".repeat(n)),
+        ("printable, no spaces", |n| (0..n).map(|i| char::from(b'!' + ((i * 7919 + i / 3) % 94) as u8)).collect()),
+        ("one emoji * n/4", |n| "🦀".repeat(n / 4)),
+    ];
+    println!("worst cases (cl100k_base): seconds for 100 kB and 1 MB, and their ratio (10 = linear)");
+    for (label, make) in cases {
+        let time = |n: usize| {
+            let text = make(n);
+            median((0..3).map(|_| {
+                let s = Instant::now();
+                std::hint::black_box(t.encode_ordinary(&text));
+                s.elapsed().as_secs_f64()
+            }).collect())
+        };
+        let (small, big) = (time(100_000), time(1_000_000));
+        println!("  {label:24} {small:8.4} s {big:8.4} s  ratio {:5.1}", big / small);
     }
 }

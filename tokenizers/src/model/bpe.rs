@@ -1,9 +1,11 @@
 //! Byte-level BPE: the merge loop shared by tiktoken rank files and Hugging Face vocab + merges.
 //!
-//! Both formats reduce to the same table: an adjacent pair of token ids `(a, b)` may merge into
-//! `new_id` with priority `rank`; the lowest rank merges first, the leftmost among equals. For a
-//! tiktoken rank file the pairs are derived (any split of a token into two tokens; the rank is the
-//! merged token's rank), for Hugging Face they are the `merges` list (rank = line number).
+//! Both formats follow one rule: an adjacent pair of parts may merge into one token with some
+//! priority `rank`; the lowest rank merges first, the leftmost among equals. For a tiktoken rank
+//! file any pair whose concatenated bytes are a token merges, with that token's rank (= its id):
+//! the pair's bytes are a contiguous slice of the piece, so the rank is one lookup in the vocab
+//! table, with no pair table at all. For Hugging Face the pairs are the `merges` list
+//! (rank = line number), looked up by id pair in a [`PairTable`].
 
 use super::hash::FastMap as FxHashMap;
 use super::table::{ByteTable, Packed, PairTable};
@@ -14,6 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::{Error, Result};
 
 const NONE: u32 = u32::MAX;
+/// Marks a part merged into its left neighbour (heap path); distinct from `NONE`, which is a
+/// byte missing from the vocabulary.
+const DEAD: u32 = u32::MAX - 1;
 /// Ids below this go into the small hot table too.
 const HOT: u32 = 8192;
 /// Pieces up to this many bytes use the quadratic-but-tiny array merge; longer ones the heap.
@@ -33,8 +38,8 @@ pub struct BpeModel {
     /// id → bytes, as one arena: token `i` is `arena[offsets[i]..offsets[i + 1]]`; holes are empty.
     arena: Vec<u8>,
     offsets: Vec<u32>,
-    /// (a, b) → (rank, merged id).
-    merges: PairTable,
+    /// Hugging Face: (a, b) → (rank, merged id). `None` for tiktoken: concatenation rule.
+    merges: Option<PairTable>,
     /// id of each single byte, `NONE` when the vocabulary lacks it.
     byte_ids: [u32; 256],
     /// For each id: does BPE on its bytes give exactly that one token? Then a whole-piece vocab
@@ -53,22 +58,7 @@ impl BpeModel {
         for (bytes, rank) in ranks {
             vocab.insert(bytes.into_boxed_slice(), rank);
         }
-        let mut model = Self::assemble(vocab, FxHashMap::default());
-        // tiktoken merges any adjacent pair whose concatenation is a token, with that token's
-        // rank: derive the pair table from every split of every token into two tokens.
-        let mut pairs = Vec::with_capacity(model.n_tokens * 3);
-        for id in 0..model.id_limit() as u32 {
-            let Some(bytes) = model.token_bytes(id) else { continue };
-            for cut in 1..bytes.len() {
-                if let (Some(a), Some(b)) = (model.vocab.get(&bytes[..cut]), model.vocab.get(&bytes[cut..])) {
-                    pairs.push((a, b, id));
-                }
-            }
-        }
-        model.merges = PairTable::with_capacity(pairs.len());
-        for (a, b, id) in pairs {
-            model.merges.insert(a, b, id, id);
-        }
+        let mut model = Self::assemble(vocab, None);
         model.whole = vec![true; model.id_limit()];
         model.all_whole = true;
         Ok(model)
@@ -101,7 +91,11 @@ impl BpeModel {
             // Later duplicates win, as in Hugging Face tokenizers.
             merges.insert(key(ia, ib), (rank as u32, new_id));
         }
-        let mut model = Self::assemble(map, merges);
+        let mut table = PairTable::with_capacity(merges.len());
+        for (&k, &(rank, id)) in &merges {
+            table.insert((k >> 32) as u32, k as u32, rank, id);
+        }
+        let mut model = Self::assemble(map, Some(table));
         let n = model.offsets.len() - 1;
         model.all_whole = ignore_merges;
         model.whole = if ignore_merges {
@@ -125,7 +119,7 @@ impl BpeModel {
         Ok(model)
     }
 
-    fn assemble(vocab: FxHashMap<Box<[u8]>, u32>, merge_map: FxHashMap<u64, (u32, u32)>) -> Self {
+    fn assemble(vocab: FxHashMap<Box<[u8]>, u32>, merges: Option<PairTable>) -> Self {
         let n = vocab.values().copied().max().map_or(0, |m| m as usize + 1);
         let mut slots: Vec<Option<&[u8]>> = vec![None; n];
         for (bytes, &id) in &vocab {
@@ -153,10 +147,6 @@ impl BpeModel {
             if id < HOT && bytes.len() <= 16 {
                 hot.insert(bytes, id);
             }
-        }
-        let mut merges = PairTable::with_capacity(merge_map.len());
-        for (&k, &(rank, id)) in &merge_map {
-            merges.insert((k >> 32) as u32, k as u32, rank, id);
         }
         BpeModel {
             n_tokens: vocab.len(),
@@ -235,6 +225,31 @@ impl BpeModel {
         }
     }
 
+    /// [`BpeModel::whole_piece`] for `text[start..end]`, reading the key straight out of `text`.
+    #[inline(always)]
+    pub fn whole_piece_at(&self, text: &[u8], start: usize, end: usize) -> Option<u32> {
+        let len = end - start;
+        if len == 1 {
+            let id = self.byte_ids[text[start] as usize];
+            return (id != NONE).then_some(id);
+        }
+        match self.lookup(text, start, end) {
+            Some(id) if self.all_whole || self.whole[id as usize] => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The id of the token spelled by `text[start..end]` (2 or more bytes), hot table first.
+    #[inline(always)]
+    fn lookup(&self, text: &[u8], start: usize, end: usize) -> Option<u32> {
+        if end - start <= 16 {
+            let p = Packed::in_text(text, start, end);
+            self.hot.get_packed(&p).or_else(|| self.vocab.get_packed(&p))
+        } else {
+            self.vocab.get(&text[start..end])
+        }
+    }
+
     /// Encodes one piece, appending its ids.
     #[inline]
     pub fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
@@ -245,117 +260,172 @@ impl BpeModel {
         }
     }
 
-    #[inline]
-    fn pair(&self, a: u32, b: u32) -> (u32, u32) {
-        self.merges.get(a, b)
+    /// Merge of two adjacent parts: `(rank, merged id)`, or `(NONE, NONE)`. The parts are ids
+    /// `a` and `b`, spelled together by `piece[start..end]`.
+    #[inline(always)]
+    fn pair(&self, piece: &[u8], start: usize, end: usize, a: u32, b: u32) -> (u32, u32) {
+        match &self.merges {
+            Some(t) => t.get(a, b),
+            None => match self.lookup(piece, start, end) {
+                Some(id) => (id, id),
+                None => (NONE, NONE),
+            },
+        }
     }
 
     /// Runs the merge loop on `piece` (no whole-piece shortcut), appending the ids.
     pub fn merge(&self, piece: &[u8], out: &mut Vec<u32>) {
-        if piece.len() <= SMALL {
-            self.merge_small(piece, out)
+        self.merge_at(piece, 0, piece.len(), out)
+    }
+
+    /// [`BpeModel::merge`] of `text[start..end]`. Passing the whole text lets pair lookups read
+    /// 16-byte keys straight out of it (see [`Packed::in_text`]).
+    #[inline]
+    pub fn merge_at(&self, text: &[u8], start: usize, end: usize, out: &mut Vec<u32>) {
+        if end - start <= SMALL {
+            self.merge_small(text, start, end, out)
         } else {
-            self.merge_heap(piece, out)
+            self.merge_heap(&text[start..end], out)
         }
     }
 
-    /// Short pieces: arrays on the stack, rescanning for the minimum after each merge. With at
-    /// most `SMALL` symbols this beats any heap and allocates nothing.
-    fn merge_small(&self, piece: &[u8], out: &mut Vec<u32>) {
+    /// Initial parts: one per byte. Under the concatenation rule every byte stays a part (its
+    /// position matters); with a merge list a byte missing from the vocabulary is dropped, as
+    /// Hugging Face does.
+    #[inline(always)]
+    fn keep_missing_bytes(&self) -> bool {
+        self.merges.is_none()
+    }
+
+    /// Short pieces: parts in a linked list over arrays on the stack, rescanning for the lowest
+    /// rank after each merge. With at most `SMALL` parts this beats any heap; nothing is
+    /// allocated and nothing is shifted.
+    fn merge_small(&self, text: &[u8], from: usize, to: usize, out: &mut Vec<u32>) {
+        const END: u8 = SMALL as u8;
         let mut ids = [0u32; SMALL];
+        // start[i]: byte offset of part i in `text`; next[i]: the following part (END: none).
+        let mut start = [0usize; SMALL + 1];
+        let mut next = [END; SMALL];
         let mut n = 0;
-        for &b in piece {
-            let id = self.byte_ids[b as usize];
-            if id != NONE {
+        for i in from..to {
+            let id = self.byte_ids[text[i] as usize];
+            if id != NONE || self.keep_missing_bytes() {
                 ids[n] = id;
+                start[n] = i;
+                next[n] = n as u8 + 1;
                 n += 1;
             }
         }
-        // ranks[i] / merged[i]: the merge of ids[i] and ids[i + 1].
-        let mut ranks = [NONE; SMALL];
-        let mut merged = [NONE; SMALL];
-        for i in 0..n.saturating_sub(1) {
-            (ranks[i], merged[i]) = self.pair(ids[i], ids[i + 1]);
+        if n == 0 {
+            return;
         }
-        while n > 1 {
-            let mut best = 0;
-            for i in 1..n - 1 {
-                if ranks[i] < ranks[best] {
-                    best = i;
+        next[n - 1] = END;
+        start[SMALL] = to;
+        let end_of = |next: &[u8; SMALL], start: &[usize; SMALL + 1], i: usize| start[next[i] as usize];
+        // rank[i] / merged[i]: the merge of part i with the part after it.
+        let mut rank = [NONE; SMALL];
+        let mut merged = [NONE; SMALL];
+        for i in 0..n - 1 {
+            (rank[i], merged[i]) = self.pair(text, start[i], end_of(&next, &start, i + 1), ids[i], ids[i + 1]);
+        }
+        loop {
+            // Lowest rank, leftmost among equals; remember its predecessor.
+            let (mut best, mut best_prev, mut best_rank) = (END as usize, END as usize, NONE);
+            let (mut i, mut prev) = (0usize, END as usize);
+            while i != END as usize {
+                if rank[i] < best_rank {
+                    (best, best_prev, best_rank) = (i, prev, rank[i]);
                 }
+                prev = i;
+                i = next[i] as usize;
             }
-            if ranks[best] == NONE {
+            if best_rank == NONE {
                 break;
             }
+            let q = next[best] as usize;
             ids[best] = merged[best];
-            ids.copy_within(best + 2..n, best + 1);
-            ranks.copy_within(best + 1..n - 1, best);
-            merged.copy_within(best + 1..n - 1, best);
-            n -= 1;
-            ranks[n - 1] = NONE;
-            if best > 0 {
-                (ranks[best - 1], merged[best - 1]) = self.pair(ids[best - 1], ids[best]);
-            }
-            if best + 1 < n {
-                (ranks[best], merged[best]) = self.pair(ids[best], ids[best + 1]);
+            next[best] = next[q];
+            (rank[best], merged[best]) = match next[best] {
+                END => (NONE, NONE),
+                r => self.pair(text, start[best], end_of(&next, &start, r as usize), ids[best], ids[r as usize]),
+            };
+            if best_prev != END as usize {
+                let p = best_prev;
+                (rank[p], merged[p]) = self.pair(text, start[p], end_of(&next, &start, best), ids[p], ids[best]);
             }
         }
-        out.extend_from_slice(&ids[..n]);
+        let mut i = 0usize;
+        while i != END as usize {
+            if ids[i] != NONE {
+                out.push(ids[i]);
+            }
+            i = next[i] as usize;
+        }
     }
 
-    /// Long pieces: a doubly linked list of symbols and a min-heap of candidate merges keyed by
+    /// Long pieces: a doubly linked list of parts and a min-heap of candidate merges keyed by
     /// (rank, position), so a 1 MB run of one letter costs O(n log n), not O(n²). Stale heap
     /// entries are recognised on pop by re-checking the pair they describe.
     fn merge_heap(&self, piece: &[u8], out: &mut Vec<u32>) {
-        let mut ids: Vec<u32> = piece.iter().map(|&b| self.byte_ids[b as usize]).filter(|&id| id != NONE).collect();
+        // Part i starts at byte start[i]; parts are linked in order through next/prev.
+        let mut ids = Vec::with_capacity(piece.len());
+        let mut start = Vec::with_capacity(piece.len() + 1);
+        for (i, &b) in piece.iter().enumerate() {
+            let id = self.byte_ids[b as usize];
+            if id != NONE || self.keep_missing_bytes() {
+                ids.push(id);
+                start.push(i);
+            }
+        }
         let n = ids.len();
         if n == 0 {
             return;
         }
+        start.push(piece.len());
         let mut next: Vec<u32> = (1..=n as u32).collect();
-        next[n - 1] = NONE;
         let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
-        prev[0] = NONE;
+        // A part's end is the start of the part after it (or of the sentinel).
+        let end_of = |next: &[u32], q: usize| start[next[q] as usize];
         let mut heap = BinaryHeap::with_capacity(n);
         for i in 0..n - 1 {
-            let (rank, _) = self.pair(ids[i], ids[i + 1]);
+            let (rank, _) = self.pair(piece, start[i], start[i + 2], ids[i], ids[i + 1]);
             if rank != NONE {
                 heap.push(Reverse((rank, i as u32)));
             }
         }
         while let Some(Reverse((rank, pos))) = heap.pop() {
             let p = pos as usize;
-            if ids[p] == NONE || next[p] == NONE {
+            if ids[p] == DEAD || next[p] as usize >= n {
                 continue;
             }
             let q = next[p] as usize;
-            let (r, new_id) = self.pair(ids[p], ids[q]);
+            let (r, new_id) = self.pair(piece, start[p], end_of(&next, q), ids[p], ids[q]);
             if r != rank {
                 continue;
             }
             ids[p] = new_id;
-            ids[q] = NONE;
+            ids[q] = DEAD;
             next[p] = next[q];
-            if next[q] != NONE {
-                prev[next[q] as usize] = pos;
-                let (r2, _) = self.pair(new_id, ids[next[q] as usize]);
+            let after = next[q] as usize;
+            if after < n {
+                prev[after] = pos;
+                let (r2, _) = self.pair(piece, start[p], end_of(&next, after), new_id, ids[after]);
                 if r2 != NONE {
                     heap.push(Reverse((r2, pos)));
                 }
             }
             if prev[p] != NONE {
-                let lp = prev[p];
-                let (r0, _) = self.pair(ids[lp as usize], new_id);
+                let lp = prev[p] as usize;
+                let (r0, _) = self.pair(piece, start[lp], end_of(&next, p), ids[lp], new_id);
                 if r0 != NONE {
-                    heap.push(Reverse((r0, lp)));
+                    heap.push(Reverse((r0, lp as u32)));
                 }
             }
         }
         let mut i = 0usize;
-        loop {
-            out.push(ids[i]);
-            if next[i] == NONE {
-                break;
+        while i < n {
+            if ids[i] != NONE {
+                out.push(ids[i]);
             }
             i = next[i] as usize;
         }
@@ -425,7 +495,7 @@ mod tests {
             for len in 1..=SMALL.min(b.len() - start) {
                 let piece = &b[start..start + len];
                 let (mut a, mut h) = (Vec::new(), Vec::new());
-                m.merge_small(piece, &mut a);
+                m.merge_small(piece, 0, piece.len(), &mut a);
                 m.merge_heap(piece, &mut h);
                 assert_eq!(a, h, "{piece:?}");
             }
@@ -446,7 +516,7 @@ mod tests {
             if heap || piece.len() > SMALL {
                 self.merge_heap(piece, out)
             } else {
-                self.merge_small(piece, out)
+                self.merge_small(piece, 0, piece.len(), out)
             }
         }
     }

@@ -22,25 +22,37 @@ fn read8(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
 }
 
-#[inline(always)]
-fn read4(b: &[u8], at: usize) -> u64 {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as u64
-}
+/// Keeps the first `len` bytes of two little-endian words: `MASKS[len] = (mask0, mask1)`.
+const MASKS: [(u64, u64); 17] = {
+    let mut m = [(0u64, 0u64); 17];
+    let mut len = 0;
+    while len <= 16 {
+        let lo = if len >= 8 { u64::MAX } else { (1u64 << (8 * len)) - 1 };
+        let hi = if len <= 8 { 0 } else if len == 16 { u64::MAX } else { (1u64 << (8 * (len - 8))) - 1 };
+        m[len] = (lo, hi);
+        len += 1;
+    }
+    m
+};
 
-/// Packs a key of 1..=16 bytes into two words. For a given length the packing is injective:
-/// 8..=16 bytes are (first 8, last 8), overlapping when shorter than 16; 4..=7 are (first 4,
-/// last 4) in one word; 1..=3 are (first, middle, last) bytes. The length is compared separately.
+/// Packs a key of 1..=16 bytes into two zero-padded little-endian words. Together with the length
+/// (compared separately) the packing is injective.
 #[inline(always)]
 fn pack(b: &[u8]) -> (u64, u64) {
     let n = b.len();
     debug_assert!((1..=16).contains(&n));
-    if n >= 8 {
-        (read8(b, 0), read8(b, n - 8))
-    } else if n >= 4 {
-        (read4(b, 0) | (read4(b, n - 4) << 32), 0)
-    } else {
-        (b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16, 0)
-    }
+    let mut buf = [0u8; 16];
+    buf[..n].copy_from_slice(b);
+    (read8(&buf, 0), read8(&buf, 8))
+}
+
+/// The same packing for `text[start..end]` when 16 bytes from `start` are readable: two plain
+/// loads and two masks, no branch on the length (piece lengths vary randomly, so length
+/// branches mispredict often).
+#[inline(always)]
+fn pack_in(text: &[u8], start: usize, len: usize) -> (u64, u64) {
+    let (m0, m1) = MASKS[len];
+    (read8(text, start) & m0, read8(text, start + 8) & m1)
 }
 
 #[inline(always)]
@@ -67,6 +79,15 @@ impl Packed {
     fn new(key: &[u8]) -> Packed {
         let (k0, k1) = pack(key);
         Packed { k0, k1, len: key.len(), hash: hash(k0, k1, key.len()) }
+    }
+
+    /// `text[start..end]`, packed. Must have `1 <= end - start <= 16`.
+    #[inline(always)]
+    pub fn in_text(text: &[u8], start: usize, end: usize) -> Packed {
+        let len = end - start;
+        debug_assert!((1..=16).contains(&len));
+        let (k0, k1) = if start + 16 <= text.len() { pack_in(text, start, len) } else { pack(&text[start..end]) };
+        Packed { k0, k1, len, hash: hash(k0, k1, len) }
     }
 }
 

@@ -144,20 +144,22 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         cache::with_cache(model.uid(), |cache| {
             let mut piece_fn = |s: usize, e: usize| {
-                let piece = &bytes[s..e];
                 // Most pieces are whole tokens: one hash lookup, no merge loop, no cache.
-                if let Some(id) = model.whole_piece(piece) {
+                if let Some(id) = model.whole_piece_at(bytes, s, e) {
                     out.push(id);
-                } else if piece.len() <= MAX_PIECE_LEN {
+                    return;
+                }
+                let piece = &bytes[s..e];
+                if piece.len() <= MAX_PIECE_LEN {
                     if let Some(ids) = cache.get(piece) {
                         out.extend_from_slice(ids);
                     } else {
                         let start = out.len();
-                        model.merge(piece, out);
+                        model.merge_at(bytes, s, e, out);
                         cache.insert(piece, &out[start..]);
                     }
                 } else {
-                    model.merge(piece, out);
+                    model.merge_at(bytes, s, e, out);
                 }
             };
             if keep_gaps {
