@@ -22,23 +22,151 @@
 //!    `\r`/`\n`, so the piece ends just after the LAST `\r`/`\n` of the run.
 //! 7. run of n >= 2 whitespace chars (no newline, not at end): the first n-1.
 //! 8. one whitespace char.
+//!
+//! Speed: the hottest pieces (ASCII words, with their optional leading char) are recognised from
+//! one 8-byte little-endian word at `pos`, the letter run found with SWAR masks
+//! ([`crate::unicode::swar`]); other ASCII starts are dispatched on [`crate::unicode::BYTE_CLASS`];
+//! only non-ASCII chars are decoded. Each fast path returns exactly what the general decision
+//! below returns for that input (the tests in `scan_tests` compare with the regex engine on short
+//! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
-use crate::unicode::{class_at, skip_while, LETTER, NEWLINE, NUMBER, WHITESPACE};
+use crate::unicode::{
+    class_at, class_run_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER,
+    NEWLINE, NON_ASCII, NUMBER, WHITESPACE,
+};
 
 /// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).
-#[inline]
+#[inline(always)]
 pub fn next_piece(text: &str, pos: usize) -> usize {
     let b = text.as_bytes();
     let n = b.len();
     let c0 = b[pos];
-    // Fast path for `word` and ` word` with an ASCII first letter: c0 is not `'`, so alternative 2
-    // applies (a space is in `[^\r\n\p{L}\p{N}]`).
-    if c0.is_ascii_alphabetic() {
+    if let Some(chunk) = b[pos..].first_chunk::<8>() {
+        // Hottest case, from one 8-byte word: alternative 2 with ASCII letters, i.e. a letter at
+        // `pos`, or an ASCII char of `[^\r\n\p{L}\p{N}]` other than `'` (which may start a
+        // contraction, alternative 1) followed by a letter.
+        let w = u64::from_le_bytes(*chunk);
+        let f0 = FAST[c0 as usize];
+        if f0 == F_LETTER || (f0 == F_PREFIX && BYTE_CLASS[(w >> 8) as u8 as usize] & LETTER != 0)
+        {
+            // Byte 0 is taken either way; the letter run goes on from byte 1.
+            let stop = !swar::letters(w) & (swar::HI & !0x80);
+            if stop == 0 {
+                return letters_end(b, pos + 8);
+            }
+            let end = pos + swar::first(stop);
+            if w & stop & stop.wrapping_neg() == 0 {
+                // The run stops at an ASCII byte: not a letter.
+                return end;
+            }
+            return skip_while(b, end, LETTER, LETTER);
+        }
+    }
+    let k0 = BYTE_CLASS[c0 as usize];
+    // ASCII fast paths (`k0` is the class of the char at `pos` when it is ASCII).
+    if k0 & LETTER != 0 {
+        // A letter can't start alternative 1 (not `'`): alternative 2 without its optional char.
         return letters_end(b, pos + 1);
     }
-    if c0 == b' ' && pos + 1 < n && b[pos + 1].is_ascii_alphabetic() {
-        return letters_end(b, pos + 2);
+    if c0 == b' ' && pos + 1 < n {
+        let k1 = BYTE_CLASS[b[pos + 1] as usize];
+        if k1 & LETTER != 0 {
+            // ` word`: alternative 2 (the space is in `[^\r\n\p{L}\p{N}]`).
+            return letters_end(b, pos + 2);
+        }
+        if k1 == 0 {
+            // Space + ASCII "other" char: 1-3 fail (no letter, number or `'` at `pos`), 4 takes
+            // the space and the "other" run.
+            return newlines_end(b, other_end(b, pos + 2));
+        }
+        if k1 & NUMBER != 0 {
+            // A single space before a digit: 1-7 fail (the run is one char, not at the end, no
+            // newline, and `(?!\S)` fails after it); 8 takes it.
+            return pos + 1;
+        }
+        if k1 == NON_ASCII {
+            let (c1, l1) = class_at(b, pos + 1);
+            if c1 & LETTER != 0 {
+                // ` word` with a non-ASCII first letter.
+                return skip_while(b, pos + 1 + l1, LETTER, LETTER);
+            }
+        }
     }
+    if k0 == NON_ASCII {
+        let (cls, len) = class_at(b, pos);
+        if cls & LETTER != 0 {
+            // 1 needs `'`; 2 without the optional char (a letter is not in its class).
+            return skip_while(b, pos + len, LETTER, LETTER);
+        }
+    }
+    if k0 & NUMBER != 0 {
+        // `\p{N}{1,3}+` (the second and third chars may be non-ASCII numbers).
+        let mut i = pos + 1;
+        for _ in 0..2 {
+            if i >= n {
+                break;
+            }
+            let (c, l) = class_at(b, i);
+            if c & NUMBER == 0 {
+                break;
+            }
+            i += l;
+        }
+        return i;
+    }
+    if k0 == 0 {
+        // ASCII "other" char (in `[^\r\n\p{L}\p{N}]` and `[^\s\p{L}\p{N}]`).
+        if c0 == b'\'' {
+            if let Some(end) = contraction(b, pos) {
+                return end;
+            }
+        }
+        if pos + 1 < n {
+            // Alternative 2 if a letter follows.
+            let c1 = b[pos + 1];
+            if BYTE_CLASS[c1 as usize] & LETTER != 0 {
+                return letters_end(b, pos + 2);
+            }
+            if c1 >= 0x80 {
+                let (k1, l1) = class_at(b, pos + 1);
+                if k1 & LETTER != 0 {
+                    return letters_end(b, pos + 1 + l1);
+                }
+            }
+        }
+        // Alternative 4 without the space.
+        return newlines_end(b, other_end(b, pos + 1));
+    }
+    general(b, pos)
+}
+
+/// `FAST[c]`: `c` is an ASCII letter.
+const F_LETTER: u8 = 1;
+/// `FAST[c]`: `c` is an ASCII char that can be the optional first char of alternative 2 and can't
+/// start alternative 1: `[^\r\n\p{L}\p{N}]` minus `'`.
+const F_PREFIX: u8 = 2;
+static FAST: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < 128 {
+        let k = BYTE_CLASS[i];
+        t[i] = if k & LETTER != 0 {
+            F_LETTER
+        } else if k & (NUMBER | NEWLINE) == 0 && i as u8 != b'\'' {
+            F_PREFIX
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The whole decision at `pos` for any char (the fast paths above are special cases of it).
+#[inline(never)]
+fn general(b: &[u8], pos: usize) -> usize {
+    let n = b.len();
+    let c0 = b[pos];
     if c0 == b'\'' {
         if let Some(end) = contraction(b, pos) {
             return end;
@@ -100,23 +228,14 @@ fn contraction(b: &[u8], pos: usize) -> Option<usize> {
 
 /// End of a letter run continuing at `i`.
 #[inline(always)]
-fn letters_end(b: &[u8], mut i: usize) -> usize {
-    // Tight loop over ASCII letters; a non-ASCII byte may still be a letter, so hand over to the
-    // generic loop there.
-    while i < b.len() && b[i].is_ascii_alphabetic() {
-        i += 1;
-    }
-    if i < b.len() && b[i] >= 0x80 {
-        skip_while(b, i, LETTER, LETTER)
-    } else {
-        i
-    }
+fn letters_end(b: &[u8], i: usize) -> usize {
+    class_run_end(b, i, swar::letters, LETTER)
 }
 
 /// End of a run of "other" chars (`[^\s\p{L}\p{N}]`) continuing at `i`.
 #[inline(always)]
 fn other_end(b: &[u8], i: usize) -> usize {
-    skip_while(b, i, LETTER | NUMBER | WHITESPACE, 0)
+    other_run_end(b, i)
 }
 
 /// End of a `[\r\n]*` run at `i`.
@@ -131,27 +250,14 @@ fn newlines_end(b: &[u8], mut i: usize) -> usize {
 /// Alternatives 5-8 at `pos`, which holds a whitespace char.
 #[inline]
 fn whitespace_end(b: &[u8], pos: usize) -> usize {
-    let mut i = pos;
-    let mut last_start = pos;
-    let mut after_newline = 0; // end of the last `\r`/`\n` in the run (0: none yet)
-    while i < b.len() {
-        let (cls, len) = class_at(b, i);
-        if cls & WHITESPACE == 0 {
-            break;
-        }
-        if cls & NEWLINE != 0 {
-            after_newline = i + 1;
-        }
-        last_start = i;
-        i += len;
-    }
-    if i == b.len() {
-        i // `\s++$`
-    } else if after_newline != 0 {
-        after_newline // `\s*[\r\n]`
-    } else if last_start > pos {
-        last_start // `\s+(?!\S)`
+    let r = whitespace_run(b, pos);
+    if r.end == b.len() {
+        r.end // `\s++$`
+    } else if r.after_newline != 0 {
+        r.after_newline // `\s*[\r\n]`
+    } else if r.last_start > pos {
+        r.last_start // `\s+(?!\S)`
     } else {
-        i // `\s`
+        r.end // `\s`
     }
 }

@@ -81,10 +81,24 @@ impl Splitter {
     /// `find_iter`). Text between matches is skipped, as tiktoken does.
     #[inline]
     pub fn for_each_match(&self, text: &str, mut f: impl FnMut(usize, usize)) {
+        // One out-of-line loop per scanner (the scanner inlined into it), so that each hot loop
+        // gets its own register allocation and code layout instead of sharing one big function.
+        #[inline(never)]
+        fn gpt2_loop(text: &str, f: impl FnMut(usize, usize)) {
+            scan(text, gpt2::next_piece, f)
+        }
+        #[inline(never)]
+        fn cl100k_loop(text: &str, f: impl FnMut(usize, usize)) {
+            scan(text, cl100k::next_piece, f)
+        }
+        #[inline(never)]
+        fn o200k_loop(text: &str, f: impl FnMut(usize, usize)) {
+            scan(text, o200k::next_piece, f)
+        }
         match self {
-            Splitter::Gpt2 => scan(text, gpt2::next_piece, f),
-            Splitter::Cl100k => scan(text, cl100k::next_piece, f),
-            Splitter::O200k => scan(text, o200k::next_piece, f),
+            Splitter::Gpt2 => gpt2_loop(text, f),
+            Splitter::Cl100k => cl100k_loop(text, f),
+            Splitter::O200k => o200k_loop(text, f),
             Splitter::Regex(r) => r.for_each_match(text, &mut f),
         }
     }

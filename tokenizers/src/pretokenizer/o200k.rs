@@ -31,25 +31,101 @@
 //! `[\r\n]+` takes just it, as the next char is not `\r`/`\n`); else a run reaching the end of
 //! the text is taken whole by 6 (there is no `\s++$` here; `(?!\S)` holds at the end); else a run
 //! of n >= 2 gives n-1 chars (6), and a single char goes to 7.
+//!
+//! Speed: the hottest pieces (ASCII words, with their optional leading char) are recognised from
+//! one 8-byte little-endian word at `pos`, the letter run found with SWAR masks
+//! ([`crate::unicode::swar`]); other ASCII starts are dispatched on [`crate::unicode::BYTE_CLASS`];
+//! only non-ASCII chars are decoded. Each fast path returns exactly what the general decision
+//! below returns for that input (the tests in `scan_tests` compare with the regex engine on short
+//! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    class_at, skip_while, LETTER, LOWERISH, NEWLINE, NUMBER, UPPERISH, WHITESPACE,
+    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar,
+    whitespace_run, BYTE_CLASS, LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
+};
+
+/// `FAST[c]`: `c` is `a-z`.
+const F_LOWER: u8 = 1;
+/// `FAST[c]`: `c` is `A-Z`.
+const F_UPPER: u8 = 2;
+/// `FAST[c]`: `c` is an ASCII char of P (`[^\r\n\p{L}\p{N}]`).
+const F_P: u8 = 3;
+static FAST: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_lowercase() {
+            F_LOWER
+        } else if c.is_ascii_uppercase() {
+            F_UPPER
+        } else if BYTE_CLASS[i] & (LETTER | NUMBER | NEWLINE) == 0 {
+            F_P
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// `FROM[FAST[c0] << 2 | FAST[c1]]`: where `W+` starts (see `next_piece`), 0 if not a fast case,
+/// `FROM_IF_LOWER` (= 3) if it starts at byte 2 provided that byte is `a-z`.
+const FROM_IF_LOWER: usize = 3;
+static FROM: [u8; 16] = {
+    let mut t = [0; 16];
+    let mut k1 = 0;
+    while k1 < 4 {
+        t[(F_LOWER as usize) << 2 | k1] = 1;
+        k1 += 1;
+    }
+    t[(F_UPPER as usize) << 2 | F_LOWER as usize] = 2;
+    t[(F_P as usize) << 2 | F_LOWER as usize] = 2;
+    t[(F_P as usize) << 2 | F_UPPER as usize] = FROM_IF_LOWER as u8;
+    t
 };
 
 /// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).
-#[inline]
+#[inline(always)]
 pub fn next_piece(text: &str, pos: usize) -> usize {
     let b = text.as_bytes();
     let n = b.len();
-    // Fast path for `word` and ` word` starting with an ASCII lowercase letter: the letter is W
-    // and not U, so in alternative 1 `U*` is empty and `W+` starts at it (after the space taken
-    // by `P?`); see `core1`.
     let c0 = b[pos];
-    if c0.is_ascii_lowercase() {
+    let f0 = FAST[c0 as usize];
+    if let Some(chunk) = b[pos..].first_chunk::<8>() {
+        // Hottest cases, from one 8-byte word: alternative 1 as `P? U? W+` with ASCII chars
+        // (`a-z` is W and not U, `A-Z` is U and not W), where `W+` starts at byte `from`:
+        // * `a...`: `P?` and `U*` empty (a letter is not P; `a` is not U);
+        // * `Aa...`: `U*` takes `A` only (`a` is not U), `W+` starts at `a`;
+        // * `.a...` (`.` any ASCII P char): `P?` takes it, `U*` empty;
+        // * `.Aa...`: `P?` takes `.`, `U*` takes `A`.
+        // `W+` then takes the maximal W run; the optional contraction follows.
+        let w = u64::from_le_bytes(*chunk);
+        let mut from = FROM[(f0 as usize) << 2 | FAST[(w >> 8) as u8 as usize] as usize] as usize;
+        if from == FROM_IF_LOWER && !((w >> 16) as u8).is_ascii_lowercase() {
+            from = 0;
+        }
+        if from != 0 {
+            let end = class_run_end_in_word(b, pos, w, from, swar::lower, LOWERISH);
+            return contraction_end(b, end);
+        }
+    }
+    if f0 == F_LOWER {
         return contraction_end(b, lower_end(b, pos + 1));
     }
-    if c0 == b' ' && pos + 1 < n && b[pos + 1].is_ascii_lowercase() {
-        return contraction_end(b, lower_end(b, pos + 2));
+    if f0 == F_P && pos + 1 < n {
+        let k1 = BYTE_CLASS[b[pos + 1] as usize];
+        if k1 & (LETTER | NON_ASCII) == 0 {
+            // An ASCII P char followed by an ASCII char that is not a letter: alternatives 1 and
+            // 2 fail (neither char is U or W), so 4 or the whitespace ones.
+            if BYTE_CLASS[c0 as usize] & WHITESPACE == 0 {
+                return slashes_end(b, other_run_end(b, pos + 1));
+            }
+            if c0 == b' ' && k1 == 0 {
+                return slashes_end(b, other_run_end(b, pos + 2));
+            }
+            return whitespace_end(b, pos);
+        }
     }
     let (cls, len) = class_at(b, pos);
 
@@ -173,15 +249,8 @@ fn core2(b: &[u8], p: usize) -> Option<usize> {
 
 /// End of the maximal W run continuing at `i`.
 #[inline(always)]
-fn lower_end(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i].is_ascii_lowercase() {
-        i += 1;
-    }
-    if i < b.len() && b[i] >= 0x80 {
-        skip_while(b, i, LOWERISH, LOWERISH)
-    } else {
-        i
-    }
+fn lower_end(b: &[u8], i: usize) -> usize {
+    class_run_end(b, i, swar::lower, LOWERISH)
 }
 
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `i`.
@@ -220,25 +289,12 @@ fn slashes_end(b: &[u8], mut i: usize) -> usize {
 /// Alternatives 5-7 at `pos`, which holds a whitespace char.
 #[inline]
 fn whitespace_end(b: &[u8], pos: usize) -> usize {
-    let mut i = pos;
-    let mut last_start = pos;
-    let mut after_newline = 0; // end of the last `\r`/`\n` in the run (0: none yet)
-    while i < b.len() {
-        let (cls, len) = class_at(b, i);
-        if cls & WHITESPACE == 0 {
-            break;
-        }
-        if cls & NEWLINE != 0 {
-            after_newline = i + 1;
-        }
-        last_start = i;
-        i += len;
-    }
-    if after_newline != 0 {
-        after_newline // `\s*[\r\n]+`
-    } else if i == b.len() || last_start == pos {
-        i // `\s+(?!\S)` at the end of the text, or `\s+` for a single char
+    let r = whitespace_run(b, pos);
+    if r.after_newline != 0 {
+        r.after_newline // `\s*[\r\n]+`
+    } else if r.end == b.len() || r.last_start == pos {
+        r.end // `\s+(?!\S)` at the end of the text, or `\s+` for a single char
     } else {
-        last_start // `\s+(?!\S)` after giving back the last whitespace char
+        r.last_start // `\s+(?!\S)` after giving back the last whitespace char
     }
 }
