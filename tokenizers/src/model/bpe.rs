@@ -140,7 +140,7 @@ impl BpeModel {
                 *slot = id;
             }
         }
-        let mut table = ByteTable::with_capacity(vocab.len());
+        let mut table = ByteTable::with_filter(vocab.len());
         let mut hot = ByteTable::with_capacity(HOT as usize);
         for (bytes, &id) in &vocab {
             table.insert(bytes, id);

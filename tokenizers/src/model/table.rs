@@ -105,6 +105,10 @@ struct ByteSlot {
 pub struct ByteTable {
     slots: Vec<ByteSlot>,
     mask: usize,
+    /// Blocked Bloom filter over the short keys (two bits in one word per key), or empty. Most
+    /// lookups that miss (candidate pairs in the merge loop that are not tokens) are answered
+    /// here from a table small enough for L2, instead of a cache miss into the multi-MB slots.
+    filter: Vec<u64>,
     long: FastMap<Box<[u8]>, u32>,
     empty_key: Option<u32>,
 }
@@ -116,6 +120,7 @@ impl ByteTable {
         ByteTable {
             slots: vec![ByteSlot { k0: 0, k1: 0, len: EMPTY, id: 0 }; size],
             mask: size - 1,
+            filter: Vec::new(),
             long: FastMap::default(),
             empty_key: None,
         }
@@ -124,6 +129,22 @@ impl ByteTable {
     #[inline(always)]
     fn home(&self, k0: u64, k1: u64, len: usize) -> usize {
         (hash(k0, k1, len) as usize) & self.mask
+    }
+
+    /// A table that also keeps a Bloom filter of its short keys (for large tables).
+    pub fn with_filter(n: usize) -> Self {
+        let mut t = Self::with_capacity(n);
+        // ~20 bits per key: about 1% false positives with two bits per key.
+        let words = (n.max(64) * 20 / 64).next_power_of_two();
+        t.filter = vec![0; words];
+        t
+    }
+
+    #[inline(always)]
+    fn filter_bits(&self, hash: u64) -> (usize, u64) {
+        let word = (hash >> 32) as usize & (self.filter.len() - 1);
+        let bits = (1u64 << ((hash >> 20) & 63)) | (1u64 << ((hash >> 26) & 63));
+        (word, bits)
     }
 
     /// Inserts (first insertion of a key wins is NOT assumed: a later insert overwrites).
@@ -138,6 +159,10 @@ impl ByteTable {
             return;
         }
         let (k0, k1) = pack(key);
+        if !self.filter.is_empty() {
+            let (w, bits) = self.filter_bits(hash(k0, k1, n));
+            self.filter[w] |= bits;
+        }
         let mut i = self.home(k0, k1, n);
         loop {
             let s = &mut self.slots[i];
@@ -161,6 +186,12 @@ impl ByteTable {
     /// Lookup with a key packed once (to probe several tables with one hash).
     #[inline(always)]
     pub fn get_packed(&self, p: &Packed) -> Option<u32> {
+        if !self.filter.is_empty() {
+            let (w, bits) = self.filter_bits(p.hash);
+            if self.filter[w] & bits != bits {
+                return None;
+            }
+        }
         let (k0, k1, n) = (p.k0, p.k1, p.len);
         let mut i = p.hash as usize & self.mask;
         loop {
