@@ -34,6 +34,9 @@ pub enum Error {
     #[error("invalid token id {0}")]
     InvalidTokenId(u32),
 
+    #[error("token id {id} is too large (ids must be below {limit}; tables are indexed by id)")]
+    TokenIdTooLarge { id: u64, limit: u64 },
+
     #[error("{origin}: invalid tokenizer.json: {reason}")]
     TokenizerJson { origin: String, reason: String },
 

@@ -58,7 +58,11 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
     let mut vocab = Vec::with_capacity(vocab_obj.len());
     let mut token_strings: Vec<Option<String>> = Vec::new();
     for (tok, id) in vocab_obj {
-        let id = id.as_u64().filter(|&i| i <= u32::MAX as u64).ok_or_else(|| Error::json(origin, format!("model.vocab[{tok:?}] is not a token id")))? as u32;
+        let id = id.as_u64().ok_or_else(|| Error::json(origin, format!("model.vocab[{tok:?}] is not a token id")))?;
+        if id >= crate::model::bpe::MAX_TOKEN_ID as u64 {
+            return Err(Error::json(origin, format!("model.vocab[{tok:?}] = {id}: ids must be below {}", crate::model::bpe::MAX_TOKEN_ID)));
+        }
+        let id = id as u32;
         let bytes = byte_level::decode_str(tok)
             .ok_or_else(|| Error::json(origin, format!("model.vocab token {tok:?} is not in the byte-level alphabet")))?;
         vocab.push((bytes, id));
@@ -89,7 +93,11 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
         let list = list.as_array().ok_or_else(|| Error::json(origin, "added_tokens is not a list"))?;
         for (i, t) in list.iter().enumerate() {
             let content = t.get("content").and_then(Value::as_str).ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].content missing")))?;
-            let id = t.get("id").and_then(Value::as_u64).ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].id missing")))? as u32;
+            let id = t.get("id").and_then(Value::as_u64).ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].id missing")))?;
+            if id >= crate::model::bpe::MAX_TOKEN_ID as u64 {
+                return Err(Error::TokenIdTooLarge { id, limit: crate::model::bpe::MAX_TOKEN_ID as u64 });
+            }
+            let id = id as u32;
             let special = t.get("special").and_then(Value::as_bool).unwrap_or(false);
             added.push(AddedToken { content: content.to_string(), id, special });
             if token_strings.len() <= id as usize {
@@ -176,6 +184,9 @@ mod tests {
         assert!(e.contains("model") && e.contains("Unigram"), "{e}");
         let e = from_str("{\"model\": ", "broken.json").unwrap_err().to_string();
         assert!(e.contains("broken.json") && e.contains("line 1"), "{e}");
+        let huge = TINY.replace(r#""Ġab":5"#, r#""Ġab":4000000000"#);
+        let e = from_str(&huge, "tiny.json").unwrap_err().to_string();
+        assert!(e.contains("4000000000"), "{e}");
         let bad = TINY.replace(r#""Ġa b""#, r#""Ġa zz""#);
         let e = from_str(&bad, "tiny.json").unwrap_err().to_string();
         assert!(e.contains("merge 2"), "{e}");

@@ -24,6 +24,16 @@ const HOT: u32 = 8192;
 /// Pieces up to this many bytes use the quadratic-but-tiny array merge; longer ones the heap.
 const SMALL: usize = 48;
 
+/// Ids index dense tables, so an absurd id in a file must be refused, not allocated for.
+pub const MAX_TOKEN_ID: u32 = 1 << 26;
+
+fn check_ids<'a>(ids: impl Iterator<Item = &'a u32>) -> Result<()> {
+    match ids.copied().find(|&id| id >= MAX_TOKEN_ID) {
+        Some(id) => Err(Error::TokenIdTooLarge { id: id as u64, limit: MAX_TOKEN_ID as u64 }),
+        None => Ok(()),
+    }
+}
+
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug)]
@@ -53,6 +63,7 @@ pub struct BpeModel {
 impl BpeModel {
     /// tiktoken semantics: `ranks` are (token bytes, rank) with id == rank.
     pub fn from_ranks(ranks: Vec<(Vec<u8>, u32)>) -> Result<Self> {
+        check_ids(ranks.iter().map(|r| &r.1))?;
         let mut vocab = FxHashMap::default();
         vocab.reserve(ranks.len());
         for (bytes, rank) in ranks {
@@ -72,6 +83,7 @@ impl BpeModel {
         ignore_merges: bool,
         origin: &str,
     ) -> Result<Self> {
+        check_ids(vocab.iter().map(|r| &r.1))?;
         let mut map = FxHashMap::default();
         map.reserve(vocab.len());
         for (bytes, id) in vocab {

@@ -252,7 +252,9 @@ impl Tokenizer {
             Some(id) => {
                 ids.push(id);
                 byte_offsets.push((s, e));
-                special.push(self.added.get(id).is_some_and(|t| t.special) as u32);
+                // As Hugging Face: the mask marks tokens a post-processor inserts, not special
+                // tokens that were spelled in the text.
+                special.push(0);
             }
             None => self.encode_segment_with_offsets(&text[s..e], s, &mut ids, &mut byte_offsets, &mut special),
         });
