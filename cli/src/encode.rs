@@ -25,15 +25,9 @@ pub fn open_input(input: &Option<PathBuf>) -> Result<(Box<dyn BufRead>, String)>
     Ok(match input {
         Some(p) if p.as_os_str() != "-" => {
             let f = File::open(p).map_err(io(p))?;
-            (
-                Box::new(BufReader::with_capacity(1 << 20, f)),
-                p.display().to_string(),
-            )
+            (Box::new(BufReader::with_capacity(1 << 20, f)), p.display().to_string())
         }
-        _ => (
-            Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
-            "<stdin>".to_string(),
-        ),
+        _ => (Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())), "<stdin>".to_string()),
     })
 }
 
@@ -54,10 +48,7 @@ pub fn next_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, origin: &str) -> Result
 
 pub fn run(a: Args) -> Result<()> {
     let enc = a.tok.load()?;
-    let jsonl = a.input.as_ref().is_some_and(|p| {
-        p.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-    });
+    let jsonl = a.input.as_ref().is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl")));
     let (mut reader, origin) = open_input(&a.input)?;
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let (mut buf, mut ids, mut line_no) = (Vec::new(), Vec::new(), 0u64);
@@ -72,8 +63,7 @@ pub fn run(a: Args) -> Result<()> {
             field_text = jsonl::extract(&buf, &a.field).map_err(err)?;
             &field_text
         } else {
-            std::str::from_utf8(&buf)
-                .map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?
+            std::str::from_utf8(&buf).map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?
         };
         ids.clear();
         enc.encode_doc(text, &mut ids);

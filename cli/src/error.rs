@@ -10,10 +10,7 @@ pub enum Error {
     Tokenizer(#[from] tokenmill_tokenizers::Error),
 
     #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     /// Writing to stdout failed (a closed pipe ends the program quietly).
     #[error("stdout: {0}")]
@@ -31,8 +28,5 @@ impl Error {
 
 /// `map_err(io(path))`: attaches the path to an I/O error.
 pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| Error::Io { path: path.to_path_buf(), source }
 }

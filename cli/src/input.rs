@@ -65,23 +65,14 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Vec<Input>> {
                 return Err(Error::msg("stdin (-) given more than once"));
             }
             stdin_seen = true;
-            out.push(Input {
-                path: p.clone(),
-                kind: Kind::Stdin,
-                size: 0,
-            });
+            out.push(Input { path: p.clone(), kind: Kind::Stdin, size: 0 });
             continue;
         }
         let meta = std::fs::metadata(p).map_err(io(p))?;
         if !meta.is_file() {
             return Err(Error::msg(format!("{}: not a regular file", p.display())));
         }
-        let kind = match p
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase())
-            .as_deref()
-        {
+        let kind = match p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
             Some("txt") => Kind::Text,
             Some("jsonl") => Kind::Jsonl,
             Some("parquet") => Kind::Parquet,
@@ -92,11 +83,7 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Vec<Input>> {
                 )))
             }
         };
-        out.push(Input {
-            path: p.clone(),
-            kind,
-            size: meta.len(),
-        });
+        out.push(Input { path: p.clone(), kind, size: meta.len() });
     }
     Ok(out)
 }
@@ -122,12 +109,7 @@ impl Chunk {
     fn new(groups: Vec<Group>, bytes: u64) -> Self {
         let docs = groups.iter().map(|g| g.lens.len() as u64).sum();
         let tokens = groups.iter().map(|g| g.tokens.len() as u64).sum();
-        Chunk {
-            groups,
-            bytes,
-            docs,
-            tokens,
-        }
+        Chunk { groups, bytes, docs, tokens }
     }
 }
 
@@ -148,11 +130,7 @@ pub fn read(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()
 
 // ------------------------------------------------------------------------------ line inputs
 
-fn read_mapped(
-    input: &Input,
-    opts: &Opts,
-    sink: &mut dyn FnMut(Chunk) -> Result<()>,
-) -> Result<()> {
+fn read_mapped(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<()> {
     let path = &input.path;
     let origin = input.display();
     let file = File::open(path).map_err(io(path))?;
@@ -234,17 +212,9 @@ fn read_stdin(opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<
 }
 
 /// Encodes the whole lines in `chunk` in parallel; returns the chunk and how many lines it had.
-fn encode_lines(
-    chunk: &[u8],
-    kind: Kind,
-    line_base: u64,
-    origin: &str,
-    opts: &Opts,
-) -> Result<(Chunk, u64)> {
+fn encode_lines(chunk: &[u8], kind: Kind, line_base: u64, origin: &str, opts: &Opts) -> Result<(Chunk, u64)> {
     let ranges = split_groups(chunk);
-    let results = batch::map(&ranges, opts.threads, |r| {
-        encode_group(&chunk[r.clone()], kind, opts)
-    })?;
+    let results = batch::map(&ranges, opts.threads, |r| encode_group(&chunk[r.clone()], kind, opts))?;
     let mut groups = Vec::with_capacity(results.len());
     let mut lines = 0u64;
     for r in results {
@@ -253,12 +223,7 @@ fn encode_lines(
                 lines += n;
                 groups.push(g);
             }
-            Err((local, msg)) => {
-                return Err(Error::msg(format!(
-                    "{origin}:{}: {msg}",
-                    line_base + lines + local + 1
-                )))
-            }
+            Err((local, msg)) => return Err(Error::msg(format!("{origin}:{}: {msg}", line_base + lines + local + 1))),
         }
     }
     Ok((Chunk::new(groups, chunk.len() as u64), lines))
@@ -281,10 +246,7 @@ fn split_groups(chunk: &[u8]) -> Vec<Range<usize>> {
 
 /// Encodes every line of `bytes`. Err is (line index within the group, message).
 fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (u64, String)> {
-    let mut g = Group {
-        tokens: Vec::with_capacity(bytes.len() / 4 + 16),
-        lens: Vec::new(),
-    };
+    let mut g = Group { tokens: Vec::with_capacity(bytes.len() / 4 + 16), lens: Vec::new() };
     let (mut pos, mut line) = (0usize, 0u64);
     while pos < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
@@ -304,8 +266,8 @@ fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (
                 opts.enc.encode_doc(&text, &mut g.tokens);
             }
             _ => {
-                let text = std::str::from_utf8(l)
-                    .map_err(|e| (line, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+                let text =
+                    std::str::from_utf8(l).map_err(|e| (line, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
                 opts.enc.encode_doc(text, &mut g.tokens);
             }
         }
@@ -317,11 +279,7 @@ fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (
 
 // ------------------------------------------------------------------------------ parquet
 
-fn read_parquet(
-    input: &Input,
-    opts: &Opts,
-    sink: &mut dyn FnMut(Chunk) -> Result<()>,
-) -> Result<()> {
+fn read_parquet(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<()> {
     let path = &input.path;
     let origin = input.display();
     let perr = |e: parquet::errors::ParquetError| Error::msg(format!("{origin}: {e}"));
@@ -330,36 +288,19 @@ fn read_parquet(
     let schema = builder.schema().clone();
     let Some((idx, field)) = schema.column_with_name(opts.field) else {
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        return Err(Error::msg(format!(
-            "{origin}: no column {:?} (columns: {})",
-            opts.field,
-            names.join(", ")
-        )));
+        return Err(Error::msg(format!("{origin}: no column {:?} (columns: {})", opts.field, names.join(", "))));
     };
     match field.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {}
-        other => {
-            return Err(Error::msg(format!(
-                "{origin}: column {:?} has type {other}, not a string",
-                opts.field
-            )))
-        }
+        other => return Err(Error::msg(format!("{origin}: column {:?} has type {other}, not a string", opts.field))),
     }
     let total_rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
     let mask = ProjectionMask::roots(builder.parquet_schema(), [idx]);
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(8192)
-        .build()
-        .map_err(perr)?;
+    let reader = builder.with_projection(mask).with_batch_size(8192).build().map_err(perr)?;
 
     let mut pending: Vec<ArrayRef> = Vec::new();
     let (mut pending_bytes, mut rows_done, mut bytes_reported) = (0usize, 0u64, 0u64);
-    let mut flush = |pending: &mut Vec<ArrayRef>,
-                     rows_done: u64,
-                     last: bool,
-                     bytes_reported: &mut u64|
-     -> Result<()> {
+    let mut flush = |pending: &mut Vec<ArrayRef>, rows_done: u64, last: bool, bytes_reported: &mut u64| -> Result<()> {
         let first_row = rows_done - pending.iter().map(|a| a.len() as u64).sum::<u64>();
         let mut docs: Vec<&str> = Vec::new();
         for a in pending.iter() {
@@ -383,11 +324,8 @@ fn read_parquet(
             g
         })?;
         // Progress in file bytes, by the share of rows read; the last chunk takes the remainder.
-        let upto = if last || total_rows == 0 {
-            input.size
-        } else {
-            input.size * rows_done.min(total_rows) / total_rows
-        };
+        let upto =
+            if last || total_rows == 0 { input.size } else { input.size * rows_done.min(total_rows) / total_rows };
         let bytes = upto.saturating_sub(*bytes_reported);
         *bytes_reported += bytes;
         pending.clear();
@@ -409,10 +347,7 @@ fn read_parquet(
 
 /// Appends the strings of a string array, stopping with Err(i) at a null in row `i`.
 fn strings<'a>(a: &'a ArrayRef, out: &mut Vec<&'a str>) -> Result<(), usize> {
-    fn push<'a>(
-        it: impl Iterator<Item = Option<&'a str>>,
-        out: &mut Vec<&'a str>,
-    ) -> Result<(), usize> {
+    fn push<'a>(it: impl Iterator<Item = Option<&'a str>>, out: &mut Vec<&'a str>) -> Result<(), usize> {
         for (i, s) in it.enumerate() {
             out.push(s.ok_or(i)?);
         }

@@ -8,9 +8,7 @@ use std::fmt;
 /// The text of `field` in the JSON object `line`, or a message saying what is wrong.
 pub fn extract<'a>(line: &'a [u8], field: &str) -> Result<Cow<'a, str>, String> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    let found = ObjectSeed { field }
-        .deserialize(&mut de)
-        .map_err(|e| format!("invalid JSON: {e}"))?;
+    let found = ObjectSeed { field }.deserialize(&mut de).map_err(|e| format!("invalid JSON: {e}"))?;
     de.end().map_err(|e| format!("invalid JSON: {e}"))?;
     match found {
         Some(Ok(s)) => Ok(s),
@@ -130,28 +128,12 @@ mod tests {
 
     #[test]
     fn fields() {
-        assert_eq!(
-            extract(br#"{"a":1,"text":"hi","b":[1,{"x":2}]}"#, "text").unwrap(),
-            "hi"
-        );
-        assert_eq!(
-            extract(br#"{"text":"a\nb\u00e9"}"#, "text").unwrap(),
-            "a\nb\u{e9}"
-        );
-        assert!(extract(br#"{"text":3}"#, "text")
-            .unwrap_err()
-            .contains("a number"));
-        assert!(extract(br#"{"t":"x"}"#, "text")
-            .unwrap_err()
-            .contains("missing field"));
-        assert!(extract(br#"[1,2]"#, "text")
-            .unwrap_err()
-            .contains("invalid JSON"));
-        assert!(extract(br#"{"text":"x"} junk"#, "text")
-            .unwrap_err()
-            .contains("invalid JSON"));
-        assert!(extract(br#"{"text":"x""#, "text")
-            .unwrap_err()
-            .contains("invalid JSON"));
+        assert_eq!(extract(br#"{"a":1,"text":"hi","b":[1,{"x":2}]}"#, "text").unwrap(), "hi");
+        assert_eq!(extract(br#"{"text":"a\nb\u00e9"}"#, "text").unwrap(), "a\nb\u{e9}");
+        assert!(extract(br#"{"text":3}"#, "text").unwrap_err().contains("a number"));
+        assert!(extract(br#"{"t":"x"}"#, "text").unwrap_err().contains("missing field"));
+        assert!(extract(br#"[1,2]"#, "text").unwrap_err().contains("invalid JSON"));
+        assert!(extract(br#"{"text":"x"} junk"#, "text").unwrap_err().contains("invalid JSON"));
+        assert!(extract(br#"{"text":"x""#, "text").unwrap_err().contains("invalid JSON"));
     }
 }

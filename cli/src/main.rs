@@ -13,11 +13,7 @@ mod tokenizer_arg;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "tokenmill",
-    version,
-    about = "Fast BPE tokenization of text corpora"
-)]
+#[command(name = "tokenmill", version, about = "Fast BPE tokenization of text corpora")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -69,11 +69,7 @@ pub fn shard_names(n: usize) -> (String, String) {
 }
 
 /// Starts the writer thread.
-pub fn spawn(
-    dir: PathBuf,
-    dtype: Dtype,
-    shard_tokens: u64,
-) -> Result<(SyncSender<Msg>, JoinHandle<Result<Output>>)> {
+pub fn spawn(dir: PathBuf, dtype: Dtype, shard_tokens: u64) -> Result<(SyncSender<Msg>, JoinHandle<Result<Output>>)> {
     let (tx, rx) = sync_channel(QUEUE);
     let handle = std::thread::Builder::new()
         .name("tokenmill-writer".into())
@@ -96,10 +92,7 @@ fn run(rx: Receiver<Msg>, mut w: Writer) -> Result<Output> {
         }
     })();
     match finished {
-        Ok(true) => Ok(Output {
-            shards: w.shards,
-            created: w.created,
-        }),
+        Ok(true) => Ok(Output { shards: w.shards, created: w.created }),
         Ok(false) => {
             remove_all(&w.abandon());
             Err(Error::msg("run aborted"))
@@ -120,10 +113,7 @@ pub fn remove_all(paths: &[PathBuf]) {
 
 /// Flushes, fsyncs and renames a temp file into place.
 pub fn commit(w: BufWriter<File>, tmp: &Path, fin: &Path) -> Result<()> {
-    let f = w.into_inner().map_err(|e| Error::Io {
-        path: tmp.to_path_buf(),
-        source: e.into_error(),
-    })?;
+    let f = w.into_inner().map_err(|e| Error::Io { path: tmp.to_path_buf(), source: e.into_error() })?;
     f.sync_all().map_err(io(tmp))?;
     drop(f);
     std::fs::rename(tmp, fin).map_err(io(fin))
@@ -201,9 +191,7 @@ impl Writer {
         cur.bin.write_all(&self.scratch).map_err(io(&cur.bin_tmp))?;
         cur.tokens += doc.len() as u64;
         cur.docs += 1;
-        cur.idx
-            .write_all(&cur.tokens.to_le_bytes())
-            .map_err(io(&cur.idx_tmp))?;
+        cur.idx.write_all(&cur.tokens.to_le_bytes()).map_err(io(&cur.idx_tmp))?;
         if cur.tokens >= self.limit {
             self.close_shard()?;
         }
@@ -220,14 +208,8 @@ impl Writer {
         let idx = File::create(&idx_tmp).map_err(io(&idx_tmp))?;
         let mut idx = BufWriter::with_capacity(1 << 16, idx);
         idx.write_all(&0u64.to_le_bytes()).map_err(io(&idx_tmp))?;
-        self.cur = Some(Open {
-            bin: BufWriter::with_capacity(1 << 20, bin),
-            idx,
-            bin_tmp,
-            idx_tmp,
-            docs: 0,
-            tokens: 0,
-        });
+        self.cur =
+            Some(Open { bin: BufWriter::with_capacity(1 << 20, bin), idx, bin_tmp, idx_tmp, docs: 0, tokens: 0 });
         Ok(())
     }
 
@@ -242,12 +224,7 @@ impl Writer {
         self.created.push(idx_fin.clone());
         commit(cur.bin, &cur.bin_tmp, &bin_fin)?;
         commit(cur.idx, &cur.idx_tmp, &idx_fin)?;
-        self.shards.push(ShardMeta {
-            file: bin_name,
-            index: idx_name,
-            documents: cur.docs,
-            tokens: cur.tokens,
-        });
+        self.shards.push(ShardMeta { file: bin_name, index: idx_name, documents: cur.docs, tokens: cur.tokens });
         Ok(())
     }
 

@@ -99,11 +99,7 @@ pub fn run(a: Args) -> Result<()> {
     let start = Instant::now();
     let bar = progress_bar(inputs.iter().map(|i| i.size).sum());
     let (tx, writer) = shards::spawn(a.out.clone(), dtype, a.shard_tokens)?;
-    let opts = Opts {
-        enc: &enc,
-        threads: a.threads,
-        field: &a.field,
-    };
+    let opts = Opts { enc: &enc, threads: a.threads, field: &a.field };
     let mut t = Totals::default();
     let mut writer_gone = false;
     let read_all = (|| -> Result<()> {
@@ -126,9 +122,7 @@ pub fn run(a: Args) -> Result<()> {
         let _ = tx.send(Msg::Finish);
     }
     drop(tx);
-    let written = writer
-        .join()
-        .unwrap_or_else(|_| Err(Error::msg("shard writer panicked")));
+    let written = writer.join().unwrap_or_else(|_| Err(Error::msg("shard writer panicked")));
     bar.finish_and_clear();
     let out = match (read_all, written) {
         (Ok(()), Ok(out)) => out,
@@ -141,21 +135,12 @@ pub fn run(a: Args) -> Result<()> {
     let meta = Meta {
         format: "tokenmill-shards",
         version: FORMAT_VERSION,
-        tokenizer: TokenizerMeta {
-            name: enc.tok.name(),
-            source: &enc.source,
-            kind: enc.kind,
-        },
+        tokenizer: TokenizerMeta { name: enc.tok.name(), source: &enc.source, kind: enc.kind },
         dtype: dtype.name(),
         vocab_size: enc.tok.n_vocab(),
         eot_id: enc.eot,
         inputs: inputs.iter().map(|i| i.display()).collect(),
-        totals: TotalsMeta {
-            documents: t.docs,
-            bytes: t.bytes,
-            tokens: t.tokens,
-            seconds: secs,
-        },
+        totals: TotalsMeta { documents: t.docs, bytes: t.bytes, tokens: t.tokens, seconds: secs },
         shards: out.shards,
     };
     if let Err(e) = write_meta(&a.out, &meta) {
@@ -208,10 +193,7 @@ fn is_shard_file(name: &str) -> bool {
     let Some(rest) = name.strip_prefix("shard-") else {
         return false;
     };
-    let Some(num) = rest
-        .strip_suffix(".bin")
-        .or_else(|| rest.strip_suffix(".idx"))
-    else {
+    let Some(num) = rest.strip_suffix(".bin").or_else(|| rest.strip_suffix(".idx")) else {
         return false;
     };
     !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit())
@@ -222,8 +204,7 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
     let res = (|| {
         let f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
         let mut w = BufWriter::new(f);
-        serde_json::to_writer_pretty(&mut w, meta)
-            .map_err(|e| Error::msg(format!("{}: {e}", tmp.display())))?;
+        serde_json::to_writer_pretty(&mut w, meta).map_err(|e| Error::msg(format!("{}: {e}", tmp.display())))?;
         w.write_all(b"\n").map_err(io(&tmp))?;
         shards::commit(w, &tmp, &dir.join(META))?;
         // Make the renames durable too.
@@ -243,11 +224,10 @@ fn progress_bar(total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(4));
-    let style = ProgressStyle::with_template(
-        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-    )
-    .expect("static template")
-    .progress_chars("=> ");
+    let style =
+        ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .expect("static template")
+            .progress_chars("=> ");
     bar.set_style(style);
     bar
 }

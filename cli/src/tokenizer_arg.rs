@@ -35,18 +35,9 @@ impl TokenizerArg {
     pub fn load(&self) -> Result<Encoder> {
         if let Some(name) = &self.encoding {
             let tok = tokenmill_tokenizers::builtin(name)?;
-            return Ok(Encoder {
-                tok,
-                with_added: false,
-                eot: None,
-                source: name.clone(),
-                kind: "tiktoken",
-            });
+            return Ok(Encoder { tok, with_added: false, eot: None, source: name.clone(), kind: "tiktoken" });
         }
-        let path = self
-            .tokenizer
-            .as_ref()
-            .expect("clap group guarantees one of the two");
+        let path = self.tokenizer.as_ref().expect("clap group guarantees one of the two");
         let tok = hf_json::from_file(path)?;
         let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         Ok(Encoder {
@@ -62,12 +53,10 @@ impl TokenizerArg {
 impl Encoder {
     /// Turns on `--append-eot`: errors when the tokenizer has no `<|endoftext|>`.
     pub fn append_eot(&mut self) -> Result<()> {
-        let id = self.tok.special_token_id("<|endoftext|>").ok_or_else(|| {
-            Error::msg(format!(
-                "--append-eot: tokenizer {} has no <|endoftext|> token",
-                self.source
-            ))
-        })?;
+        let id = self
+            .tok
+            .special_token_id("<|endoftext|>")
+            .ok_or_else(|| Error::msg(format!("--append-eot: tokenizer {} has no <|endoftext|> token", self.source)))?;
         self.eot = Some(id);
         Ok(())
     }

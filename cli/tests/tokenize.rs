@@ -42,14 +42,7 @@ fn txt_matches_library() {
     let d = tmpdir("txt");
     let input = write_txt(&d);
     let out = d.join("out");
-    let stdout = ok(&[
-        "tokenize",
-        s(&input),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-    ]);
+    let stdout = ok(&["tokenize", s(&input), "--encoding", "cl100k_base", "--out", s(&out)]);
     let want = expected(&lib("cl100k_base"), DOCS);
     assert_eq!(read_docs(&out), want);
 
@@ -57,16 +50,10 @@ fn txt_matches_library() {
     let size = std::fs::metadata(&input).unwrap().len();
     let line = stdout.trim_end();
     assert!(
-        line.starts_with(&format!(
-            "tokenized {} documents, {size} bytes, {total} tokens in ",
-            DOCS.len()
-        )),
+        line.starts_with(&format!("tokenized {} documents, {size} bytes, {total} tokens in ", DOCS.len())),
         "{line}"
     );
-    assert!(
-        line.ends_with(" tokens/s") && line.contains(" MB/s, "),
-        "{line}"
-    );
+    assert!(line.ends_with(" tokens/s") && line.contains(" MB/s, "), "{line}");
 
     let m = meta(&out);
     assert_eq!(m["format"], "tokenmill-shards");
@@ -83,10 +70,7 @@ fn txt_matches_library() {
     assert_eq!(m["shards"].as_array().unwrap().len(), 1);
     assert_eq!(m["shards"][0]["file"], "shard-00000.bin");
     assert_eq!(m["shards"][0]["index"], "shard-00000.idx");
-    assert_eq!(
-        listing(&out),
-        ["meta.json", "shard-00000.bin", "shard-00000.idx"]
-    );
+    assert_eq!(listing(&out), ["meta.json", "shard-00000.bin", "shard-00000.idx"]);
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -106,18 +90,7 @@ fn jsonl_matches_library() {
     text.push_str("{\"body\": \"escaped \\\"quote\\\" \\u00e9 \\n newline\"}");
     std::fs::write(&input, text).unwrap();
     let out = d.join("out");
-    ok(&[
-        "tokenize",
-        s(&input),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-        "--field",
-        "body",
-        "--threads",
-        "2",
-    ]);
+    ok(&["tokenize", s(&input), "--encoding", "cl100k_base", "--out", s(&out), "--field", "body", "--threads", "2"]);
     let mut docs: Vec<&str> = DOCS.to_vec();
     docs.push("escaped \"quote\" é \n newline");
     assert_eq!(read_docs(&out), expected(&lib("cl100k_base"), &docs));
@@ -134,19 +107,14 @@ fn parquet_matches_library() {
     let d = tmpdir("parquet");
     let mut docs: Vec<String> = DOCS.iter().map(|s| s.to_string()).collect();
     for i in 0..300 {
-        docs.push(format!(
-            "row {i}: the quick brown fox jumps over the lazy dog {}",
-            "x".repeat(i % 17)
-        ));
+        docs.push(format!("row {i}: the quick brown fox jumps over the lazy dog {}", "x".repeat(i % 17)));
     }
     for (codec, large) in [
         (Compression::ZSTD(ZstdLevel::default()), false),
         (Compression::SNAPPY, true),
         (Compression::UNCOMPRESSED, false),
     ] {
-        let path = d.join(
-            format!("docs-{codec:?}-{large}.parquet").replace(['(', ')', ' ', '{', '}', ':'], ""),
-        );
+        let path = d.join(format!("docs-{codec:?}-{large}.parquet").replace(['(', ')', ' ', '{', '}', ':'], ""));
         let text: ArrayRef = if large {
             Arc::new(LargeStringArray::from_iter_values(docs.iter()))
         } else {
@@ -154,89 +122,32 @@ fn parquet_matches_library() {
         };
         let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(0..docs.len() as i64));
         let batch = RecordBatch::try_from_iter([("id", ids), ("content", text)]).unwrap();
-        let props = WriterProperties::builder()
-            .set_compression(codec)
-            .set_max_row_group_row_count(Some(100))
-            .build();
-        let mut w = ArrowWriter::try_new(
-            std::fs::File::create(&path).unwrap(),
-            batch.schema(),
-            Some(props),
-        )
-        .unwrap();
+        let props = WriterProperties::builder().set_compression(codec).set_max_row_group_row_count(Some(100)).build();
+        let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
 
         let out = d.join("out");
-        ok(&[
-            "tokenize",
-            s(&path),
-            "--encoding",
-            "cl100k_base",
-            "--out",
-            s(&out),
-            "--field",
-            "content",
-            "--overwrite",
-        ]);
+        ok(&["tokenize", s(&path), "--encoding", "cl100k_base", "--out", s(&out), "--field", "content", "--overwrite"]);
         let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
-        assert_eq!(
-            read_docs(&out),
-            expected(&lib("cl100k_base"), &refs),
-            "{codec:?}"
-        );
-        assert_eq!(
-            meta(&out)["totals"]["bytes"],
-            std::fs::metadata(&path).unwrap().len()
-        );
+        assert_eq!(read_docs(&out), expected(&lib("cl100k_base"), &refs), "{codec:?}");
+        assert_eq!(meta(&out)["totals"]["bytes"], std::fs::metadata(&path).unwrap().len());
 
         // A column that is not there, or not a string, is a clear error.
-        let e = fails(&[
-            "tokenize",
-            s(&path),
-            "--encoding",
-            "cl100k_base",
-            "--out",
-            s(&d.join("o2")),
-        ]);
-        assert!(
-            e.contains("no column \"text\"") && e.contains("content"),
-            "{e}"
-        );
-        let e = fails(&[
-            "tokenize",
-            s(&path),
-            "--encoding",
-            "cl100k_base",
-            "--out",
-            s(&d.join("o2")),
-            "--field",
-            "id",
-        ]);
+        let e = fails(&["tokenize", s(&path), "--encoding", "cl100k_base", "--out", s(&d.join("o2"))]);
+        assert!(e.contains("no column \"text\"") && e.contains("content"), "{e}");
+        let e = fails(&["tokenize", s(&path), "--encoding", "cl100k_base", "--out", s(&d.join("o2")), "--field", "id"]);
         assert!(e.contains("not a string"), "{e}");
     }
 
     // A null document is an error naming its row.
     let path = d.join("nulls.parquet");
-    let text: ArrayRef = Arc::new(StringArray::from(vec![
-        Some("a"),
-        Some("b"),
-        None,
-        Some("d"),
-    ]));
+    let text: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), Some("b"), None, Some("d")]));
     let batch = RecordBatch::try_from_iter([("text", text)]).unwrap();
-    let mut w =
-        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
-    let e = fails(&[
-        "tokenize",
-        s(&path),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&d.join("o3")),
-    ]);
+    let e = fails(&["tokenize", s(&path), "--encoding", "cl100k_base", "--out", s(&d.join("o3"))]);
     assert!(e.contains("row 3") && e.contains("null"), "{e}");
     assert!(!d.join("o3").join("meta.json").exists());
     let _ = std::fs::remove_dir_all(&d);
@@ -246,12 +157,8 @@ fn parquet_matches_library() {
 fn dtype_follows_vocab_size() {
     let d = tmpdir("dtype");
     let input = write_txt(&d);
-    for (enc, dtype) in [
-        ("r50k_base", "uint16"),
-        ("gpt2", "uint16"),
-        ("p50k_base", "uint16"),
-        ("o200k_base", "uint32"),
-    ] {
+    for (enc, dtype) in [("r50k_base", "uint16"), ("gpt2", "uint16"), ("p50k_base", "uint16"), ("o200k_base", "uint32")]
+    {
         let out = d.join(enc);
         ok(&["tokenize", s(&input), "--encoding", enc, "--out", s(&out)]);
         let m = meta(&out);
@@ -259,12 +166,7 @@ fn dtype_follows_vocab_size() {
         let width = if dtype == "uint16" { 2 } else { 4 };
         let want = expected(&lib(enc), DOCS);
         let n: usize = want.iter().map(Vec::len).sum();
-        assert_eq!(
-            std::fs::metadata(out.join("shard-00000.bin"))
-                .unwrap()
-                .len() as usize,
-            n * width
-        );
+        assert_eq!(std::fs::metadata(out.join("shard-00000.bin")).unwrap().len() as usize, n * width);
         assert_eq!(read_docs(&out), want, "{enc}");
     }
     let _ = std::fs::remove_dir_all(&d);
@@ -276,15 +178,7 @@ fn append_eot() {
     let input = write_txt(&d);
     for enc in ["cl100k_base", "r50k_base"] {
         let out = d.join(enc);
-        ok(&[
-            "tokenize",
-            s(&input),
-            "--encoding",
-            enc,
-            "--out",
-            s(&out),
-            "--append-eot",
-        ]);
+        ok(&["tokenize", s(&input), "--encoding", enc, "--out", s(&out), "--append-eot"]);
         let tok = lib(enc);
         let eot = tok.special_token_id("<|endoftext|>").unwrap();
         assert_eq!(meta(&out)["eot_id"], eot);
@@ -305,26 +199,11 @@ fn append_eot() {
 fn shard_rollover() {
     let d = tmpdir("rollover");
     let input = d.join("many.txt");
-    let docs: Vec<String> = (0..50)
-        .map(|i| {
-            format!(
-                "document number {i} has {} words",
-                "a few more ".repeat(i % 5)
-            )
-        })
-        .collect();
+    let docs: Vec<String> =
+        (0..50).map(|i| format!("document number {i} has {} words", "a few more ".repeat(i % 5))).collect();
     std::fs::write(&input, docs.join("\n") + "\n").unwrap();
     let out = d.join("out");
-    ok(&[
-        "tokenize",
-        s(&input),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-        "--shard-tokens",
-        "40",
-    ]);
+    ok(&["tokenize", s(&input), "--encoding", "cl100k_base", "--out", s(&out), "--shard-tokens", "40"]);
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
     let want = expected(&lib("cl100k_base"), &refs);
     assert_eq!(read_docs(&out), want);
@@ -335,10 +214,7 @@ fn shard_rollover() {
         assert_eq!(sh["file"], format!("shard-{i:05}.bin"));
         let t = sh["tokens"].as_u64().unwrap();
         if i + 1 < shards.len() {
-            assert!(
-                t >= 40,
-                "a shard closes only once it reaches --shard-tokens"
-            );
+            assert!(t >= 40, "a shard closes only once it reaches --shard-tokens");
         }
         // It closed at the first document that took it to the limit.
         let without_last = t - read_docs_in(&out, sh).last().unwrap().len() as u64;
@@ -351,14 +227,8 @@ fn shard_rollover() {
 fn read_docs_in(dir: &std::path::Path, sh: &serde_json::Value) -> Vec<Vec<u32>> {
     let bin = std::fs::read(dir.join(sh["file"].as_str().unwrap())).unwrap();
     let idx = std::fs::read(dir.join(sh["index"].as_str().unwrap())).unwrap();
-    let ids: Vec<u32> = bin
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
-        .collect();
-    let offs: Vec<usize> = idx
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().unwrap()) as usize)
-        .collect();
+    let ids: Vec<u32> = bin.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+    let offs: Vec<usize> = idx.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap()) as usize).collect();
     offs.windows(2).map(|w| ids[w[0]..w[1]].to_vec()).collect()
 }
 
@@ -368,18 +238,7 @@ fn stdin_and_several_inputs() {
     let txt = write_txt(&d);
     let out = d.join("out");
     let piped = "from stdin one\nfrom stdin two\r\n";
-    let o = run(
-        &[
-            "tokenize",
-            s(&txt),
-            "-",
-            "--encoding",
-            "cl100k_base",
-            "--out",
-            s(&out),
-        ],
-        Some(piped.as_bytes()),
-    );
+    let o = run(&["tokenize", s(&txt), "-", "--encoding", "cl100k_base", "--out", s(&out)], Some(piped.as_bytes()));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut docs = DOCS.to_vec();
     docs.extend(["from stdin one", "from stdin two"]);
@@ -393,42 +252,14 @@ fn overwrite() {
     let d = tmpdir("overwrite");
     let txt = write_txt(&d);
     let out = d.join("out");
-    ok(&[
-        "tokenize",
-        s(&txt),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-        "--shard-tokens",
-        "5",
-    ]);
+    ok(&["tokenize", s(&txt), "--encoding", "cl100k_base", "--out", s(&out), "--shard-tokens", "5"]);
     let before = listing(&out);
     assert!(before.len() > 3);
-    let e = fails(&[
-        "tokenize",
-        s(&txt),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-    ]);
+    let e = fails(&["tokenize", s(&txt), "--encoding", "cl100k_base", "--out", s(&out)]);
     assert!(e.contains("--overwrite"), "{e}");
     assert_eq!(listing(&out), before, "a refused run touches nothing");
-    ok(&[
-        "tokenize",
-        s(&txt),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-        "--overwrite",
-    ]);
-    assert_eq!(
-        listing(&out),
-        ["meta.json", "shard-00000.bin", "shard-00000.idx"],
-        "old shards are gone"
-    );
+    ok(&["tokenize", s(&txt), "--encoding", "cl100k_base", "--out", s(&out), "--overwrite"]);
+    assert_eq!(listing(&out), ["meta.json", "shard-00000.bin", "shard-00000.idx"], "old shards are gone");
     assert_eq!(read_docs(&out), expected(&lib("cl100k_base"), DOCS));
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -446,14 +277,7 @@ fn hf_tokenizer_file() {
         }
         let tok = tokenmill_tokenizers::format::hf_json::from_file(&file).unwrap();
         let out = d.join(name);
-        ok(&[
-            "tokenize",
-            s(&txt),
-            "--tokenizer",
-            s(&file),
-            "--out",
-            s(&out),
-        ]);
+        ok(&["tokenize", s(&txt), "--tokenizer", s(&file), "--out", s(&out)]);
         let want: Vec<Vec<u32>> = DOCS
             .iter()
             .map(|t| {
@@ -465,14 +289,7 @@ fn hf_tokenizer_file() {
         assert_eq!(read_docs(&out), want, "{name}");
         let m = meta(&out);
         assert_eq!(m["tokenizer"]["kind"], "huggingface");
-        assert_eq!(
-            m["dtype"],
-            if tok.n_vocab() <= 65536 {
-                "uint16"
-            } else {
-                "uint32"
-            }
-        );
+        assert_eq!(m["dtype"], if tok.n_vocab() <= 65536 { "uint16" } else { "uint32" });
     }
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -485,15 +302,7 @@ fn sample_corpora() {
     let reviews = root.join("data/samples/reviews.jsonl");
     let d = tmpdir("samples");
     let out = d.join("tokens");
-    ok(&[
-        "tokenize",
-        s(&wiki),
-        s(&reviews),
-        "--encoding",
-        "cl100k_base",
-        "--out",
-        s(&out),
-    ]);
+    ok(&["tokenize", s(&wiki), s(&reviews), "--encoding", "cl100k_base", "--out", s(&out)]);
     let m = meta(&out);
     let tok = lib("cl100k_base");
     let wiki_text = std::fs::read_to_string(&wiki).unwrap();

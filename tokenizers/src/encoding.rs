@@ -41,10 +41,7 @@ pub fn byte_to_char_offsets(text: &str, byte_offsets: &[(usize, usize)]) -> Vec<
         n += 1;
     }
     at[text.len()] = n;
-    byte_offsets
-        .iter()
-        .map(|&(s, e)| if e > s { (at[s], at[e - 1] + 1) } else { (at[s], at[s]) })
-        .collect()
+    byte_offsets.iter().map(|&(s, e)| if e > s { (at[s], at[e - 1] + 1) } else { (at[s], at[s]) }).collect()
 }
 
 #[cfg(test)]

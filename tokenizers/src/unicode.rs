@@ -124,9 +124,7 @@ fn class_ranges(pattern: &str) -> Vec<(u32, u32)> {
         .parse(pattern)
         .unwrap_or_else(|e| panic!("bad class {pattern}: {e}"));
     match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
-            c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect()
-        }
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
         other => panic!("{pattern} did not parse to a Unicode class: {other:?}"),
     }
 }
@@ -202,10 +200,7 @@ pub fn decode_non_ascii(bytes: &[u8], i: usize) -> (u32, usize) {
     if b0 < 0xE0 {
         (((b0 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F), 2)
     } else if b0 < 0xF0 {
-        (
-            ((b0 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F),
-            3,
-        )
+        (((b0 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F), 3)
     } else {
         (
             ((b0 & 0x07) << 18)
@@ -504,8 +499,7 @@ mod tests {
 
     #[test]
     fn whitespace_run_matches_char_loop() {
-        let parts =
-            ["", " ", "  ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "\u{85}", "        ", "\x0b\x0c"];
+        let parts = ["", " ", "  ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "\u{85}", "        ", "\x0b\x0c"];
         let ends = ["", "x", "é", "\u{200b}", ".", "   "];
         let mut texts = Vec::new();
         for a in parts {

@@ -39,7 +39,12 @@ fn compare(name: &str, texts: &[String], got: Vec<Vec<u32>>) {
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         if g != w {
             if bad < 5 {
-                eprintln!("{name}: text {i} {:?}\n  ours {:?}\n  want {:?}", &texts[i].chars().take(80).collect::<String>(), &g[..g.len().min(30)], &w[..w.len().min(30)]);
+                eprintln!(
+                    "{name}: text {i} {:?}\n  ours {:?}\n  want {:?}",
+                    &texts[i].chars().take(80).collect::<String>(),
+                    &g[..g.len().min(30)],
+                    &w[..w.len().min(30)]
+                );
             }
             bad += 1;
         }

@@ -14,11 +14,7 @@ pub fn bin() -> Command {
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = bin();
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().expect("spawn tokenmill");
     if let Some(data) = stdin {
         let mut si = child.stdin.take().unwrap();
@@ -29,11 +25,7 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
 
 pub fn ok(args: &[&str]) -> String {
     let out = run(args, None);
-    assert!(
-        out.status.success(),
-        "tokenmill {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "tokenmill {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -41,17 +33,9 @@ pub fn ok(args: &[&str]) -> String {
 pub fn fails(args: &[&str]) -> String {
     let out = run(args, None);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "tokenmill {args:?}: expected exit 1, stderr: {err}"
-    );
+    assert_eq!(out.status.code(), Some(1), "tokenmill {args:?}: expected exit 1, stderr: {err}");
     assert!(err.starts_with("tokenmill: error: "), "stderr: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected: {err}"
-    );
+    assert_eq!(err.trim_end().lines().count(), 1, "one line expected: {err}");
     assert!(!err.contains("panicked"), "{err}");
     err
 }
@@ -60,10 +44,7 @@ pub fn fails(args: &[&str]) -> String {
 pub fn tmpdir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let n = N.fetch_add(1, Ordering::SeqCst);
-    let d = std::env::temp_dir().join(format!(
-        "tokenmill-cli-test-{}-{name}-{n}",
-        std::process::id()
-    ));
+    let d = std::env::temp_dir().join(format!("tokenmill-cli-test-{}-{name}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -100,10 +81,7 @@ pub fn read_docs(dir: &Path) -> Vec<Vec<u32>> {
                 }
             })
             .collect();
-        let offs: Vec<u64> = idx
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
-            .collect();
+        let offs: Vec<u64> = idx.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
         let n_docs = sh["documents"].as_u64().unwrap() as usize;
         assert_eq!(offs.len(), n_docs + 1, "N docs -> N+1 offsets");
         assert_eq!(offs[0], 0);
@@ -119,10 +97,8 @@ pub fn read_docs(dir: &Path) -> Vec<Vec<u32>> {
 
 /// Files in `dir` (names).
 pub fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
 }
@@ -132,10 +108,7 @@ pub fn shared_data() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIP: shared data not found at {} (test needs /work/shared/data)",
-            p.display()
-        );
+        eprintln!("SKIP: shared data not found at {} (test needs /work/shared/data)", p.display());
         None
     }
 }

@@ -46,9 +46,7 @@ pub fn encode_str(bytes: &[u8]) -> String {
 /// Byte-level string → bytes; `None` when a char is outside the alphabet.
 pub fn decode_str(s: &str) -> Option<Vec<u8>> {
     let t = tables();
-    s.chars()
-        .map(|c| t.to_byte.get(c as usize).copied().filter(|&b| b >= 0).map(|b| b as u8))
-        .collect()
+    s.chars().map(|c| t.to_byte.get(c as usize).copied().filter(|&b| b >= 0).map(|b| b as u8)).collect()
 }
 
 #[cfg(test)]

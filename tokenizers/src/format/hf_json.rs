@@ -21,7 +21,8 @@ pub fn from_file(path: &Path) -> Result<Tokenizer> {
 
 /// Parses `tokenizer.json` text; `origin` names it in errors.
 pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
-    let root: Value = serde_json::from_str(json).map_err(|e| Error::json(origin, format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let root: Value = serde_json::from_str(json)
+        .map_err(|e| Error::json(origin, format!("line {}, column {}: {e}", e.line(), e.column())))?;
     let obj = root.as_object().ok_or_else(|| Error::json(origin, "top level is not an object"))?;
 
     for (component, supported) in [("normalizer", "none"), ("truncation", "none"), ("padding", "none")] {
@@ -30,12 +31,18 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
             return Err(Error::Unsupported { origin: origin.into(), component, kind, supported });
         }
     }
-    let (splitter, keep_gaps, add_prefix_space) = pre_tokenizer(obj.get("pre_tokenizer").unwrap_or(&Value::Null), origin)?;
+    let (splitter, keep_gaps, add_prefix_space) =
+        pre_tokenizer(obj.get("pre_tokenizer").unwrap_or(&Value::Null), origin)?;
     for (component, allowed) in [("post_processor", "ByteLevel"), ("decoder", "ByteLevel")] {
         if let Some(v) = obj.get(component).filter(|v| !v.is_null()) {
             let kind = type_of(v, component, origin)?;
             if kind != allowed {
-                return Err(Error::Unsupported { origin: origin.into(), component, kind: kind.into(), supported: "ByteLevel" });
+                return Err(Error::Unsupported {
+                    origin: origin.into(),
+                    component,
+                    kind: kind.into(),
+                    supported: "ByteLevel",
+                });
             }
         }
     }
@@ -43,28 +50,49 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
     let model = obj.get("model").ok_or_else(|| Error::json(origin, "missing \"model\""))?;
     let kind = model.get("type").and_then(Value::as_str).unwrap_or("BPE");
     if kind != "BPE" {
-        return Err(Error::Unsupported { origin: origin.into(), component: "model", kind: kind.into(), supported: "BPE" });
+        return Err(Error::Unsupported {
+            origin: origin.into(),
+            component: "model",
+            kind: kind.into(),
+            supported: "BPE",
+        });
     }
-    for (flag, ok) in [("dropout", Value::is_null as fn(&Value) -> bool), ("continuing_subword_prefix", Value::is_null), ("end_of_word_suffix", Value::is_null)] {
+    for (flag, ok) in [
+        ("dropout", Value::is_null as fn(&Value) -> bool),
+        ("continuing_subword_prefix", Value::is_null),
+        ("end_of_word_suffix", Value::is_null),
+    ] {
         if let Some(v) = model.get(flag).filter(|v| !ok(v)) {
             if !(v.as_str() == Some("")) {
-                return Err(Error::Unsupported { origin: origin.into(), component: "BPE option", kind: format!("{flag}={v}"), supported: "byte-level BPE without it" });
+                return Err(Error::Unsupported {
+                    origin: origin.into(),
+                    component: "BPE option",
+                    kind: format!("{flag}={v}"),
+                    supported: "byte-level BPE without it",
+                });
             }
         }
     }
     let ignore_merges = model.get("ignore_merges").and_then(Value::as_bool).unwrap_or(false);
 
-    let vocab_obj = model.get("vocab").and_then(Value::as_object).ok_or_else(|| Error::json(origin, "model.vocab is not an object"))?;
+    let vocab_obj = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Error::json(origin, "model.vocab is not an object"))?;
     let mut vocab = Vec::with_capacity(vocab_obj.len());
     let mut token_strings: Vec<Option<String>> = Vec::new();
     for (tok, id) in vocab_obj {
         let id = id.as_u64().ok_or_else(|| Error::json(origin, format!("model.vocab[{tok:?}] is not a token id")))?;
         if id >= crate::model::bpe::MAX_TOKEN_ID as u64 {
-            return Err(Error::json(origin, format!("model.vocab[{tok:?}] = {id}: ids must be below {}", crate::model::bpe::MAX_TOKEN_ID)));
+            return Err(Error::json(
+                origin,
+                format!("model.vocab[{tok:?}] = {id}: ids must be below {}", crate::model::bpe::MAX_TOKEN_ID),
+            ));
         }
         let id = id as u32;
-        let bytes = byte_level::decode_str(tok)
-            .ok_or_else(|| Error::json(origin, format!("model.vocab token {tok:?} is not in the byte-level alphabet")))?;
+        let bytes = byte_level::decode_str(tok).ok_or_else(|| {
+            Error::json(origin, format!("model.vocab token {tok:?} is not in the byte-level alphabet"))
+        })?;
         vocab.push((bytes, id));
         if token_strings.len() <= id as usize {
             token_strings.resize(id as usize + 1, None);
@@ -72,18 +100,27 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
         token_strings[id as usize] = Some(tok.clone());
     }
 
-    let merges_val = model.get("merges").and_then(Value::as_array).ok_or_else(|| Error::json(origin, "model.merges is not a list"))?;
+    let merges_val = model
+        .get("merges")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::json(origin, "model.merges is not a list"))?;
     let mut merges = Vec::with_capacity(merges_val.len());
     for (i, m) in merges_val.iter().enumerate() {
         let (a, b) = match m {
-            Value::String(s) => s.split_once(' ').ok_or_else(|| Error::json(origin, format!("model.merges[{i}] {s:?} is not \"a b\"")))?,
+            Value::String(s) => s
+                .split_once(' ')
+                .ok_or_else(|| Error::json(origin, format!("model.merges[{i}] {s:?} is not \"a b\"")))?,
             Value::Array(p) if p.len() == 2 => match (p[0].as_str(), p[1].as_str()) {
                 (Some(a), Some(b)) => (a, b),
                 _ => return Err(Error::json(origin, format!("model.merges[{i}] is not a pair of strings"))),
             },
             _ => return Err(Error::json(origin, format!("model.merges[{i}] is neither \"a b\" nor [a, b]"))),
         };
-        let dec = |t: &str| byte_level::decode_str(t).ok_or_else(|| Error::json(origin, format!("model.merges[{i}]: {t:?} is not in the byte-level alphabet")));
+        let dec = |t: &str| {
+            byte_level::decode_str(t).ok_or_else(|| {
+                Error::json(origin, format!("model.merges[{i}]: {t:?} is not in the byte-level alphabet"))
+            })
+        };
         merges.push((dec(a)?, dec(b)?));
     }
     let bpe = BpeModel::from_vocab_merges(vocab, merges, ignore_merges, origin)?;
@@ -92,8 +129,14 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
     if let Some(list) = obj.get("added_tokens").filter(|v| !v.is_null()) {
         let list = list.as_array().ok_or_else(|| Error::json(origin, "added_tokens is not a list"))?;
         for (i, t) in list.iter().enumerate() {
-            let content = t.get("content").and_then(Value::as_str).ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].content missing")))?;
-            let id = t.get("id").and_then(Value::as_u64).ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].id missing")))?;
+            let content = t
+                .get("content")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].content missing")))?;
+            let id = t
+                .get("id")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| Error::json(origin, format!("added_tokens[{i}].id missing")))?;
             if id >= crate::model::bpe::MAX_TOKEN_ID as u64 {
                 return Err(Error::TokenIdTooLarge { id, limit: crate::model::bpe::MAX_TOKEN_ID as u64 });
             }
@@ -132,9 +175,15 @@ fn pre_tokenizer(v: &Value, origin: &str) -> Result<(Splitter, bool, bool)> {
             Ok((Splitter::new(GPT2_PATTERN_ORIGINAL)?, false, flag(v, "add_prefix_space", false)))
         }
         Ok("Sequence") => {
-            let parts = v.get("pretokenizers").and_then(Value::as_array).ok_or_else(|| Error::json(origin, "pre_tokenizer.pretokenizers missing"))?;
+            let parts = v
+                .get("pretokenizers")
+                .and_then(Value::as_array)
+                .ok_or_else(|| Error::json(origin, "pre_tokenizer.pretokenizers missing"))?;
             let [split, bl] = parts.as_slice() else { return Err(unsupported("Sequence of other than two")) };
-            if type_of(split, "pre_tokenizer", origin)? != "Split" || type_of(bl, "pre_tokenizer", origin)? != "ByteLevel" || flag(bl, "use_regex", true) {
+            if type_of(split, "pre_tokenizer", origin)? != "Split"
+                || type_of(bl, "pre_tokenizer", origin)? != "ByteLevel"
+                || flag(bl, "use_regex", true)
+            {
                 return Err(unsupported("Sequence of other pre-tokenizers"));
             }
             let behavior = split.get("behavior").and_then(Value::as_str).unwrap_or("");

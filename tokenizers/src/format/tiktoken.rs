@@ -34,8 +34,20 @@ static CL100K: &[u8] = include_bytes!("../../../data/vocab/cl100k_base.tiktoken"
 static O200K: &[u8] = include_bytes!("../../../data/vocab/o200k_base.tiktoken");
 
 pub static BUILTINS: &[Builtin] = &[
-    Builtin { name: "r50k_base", pattern: GPT2_PATTERN, ranks: R50K, specials: &[(ENDOFTEXT, 50256)], explicit_n_vocab: Some(50257) },
-    Builtin { name: "p50k_base", pattern: GPT2_PATTERN, ranks: P50K, specials: &[(ENDOFTEXT, 50256)], explicit_n_vocab: Some(50281) },
+    Builtin {
+        name: "r50k_base",
+        pattern: GPT2_PATTERN,
+        ranks: R50K,
+        specials: &[(ENDOFTEXT, 50256)],
+        explicit_n_vocab: Some(50257),
+    },
+    Builtin {
+        name: "p50k_base",
+        pattern: GPT2_PATTERN,
+        ranks: P50K,
+        specials: &[(ENDOFTEXT, 50256)],
+        explicit_n_vocab: Some(50281),
+    },
     Builtin {
         name: "p50k_edit",
         pattern: GPT2_PATTERN,
@@ -47,10 +59,22 @@ pub static BUILTINS: &[Builtin] = &[
         name: "cl100k_base",
         pattern: CL100K_PATTERN,
         ranks: CL100K,
-        specials: &[(ENDOFTEXT, 100257), (FIM_PREFIX, 100258), (FIM_MIDDLE, 100259), (FIM_SUFFIX, 100260), (ENDOFPROMPT, 100276)],
+        specials: &[
+            (ENDOFTEXT, 100257),
+            (FIM_PREFIX, 100258),
+            (FIM_MIDDLE, 100259),
+            (FIM_SUFFIX, 100260),
+            (ENDOFPROMPT, 100276),
+        ],
         explicit_n_vocab: None,
     },
-    Builtin { name: "o200k_base", pattern: O200K_PATTERN, ranks: O200K, specials: &[(ENDOFTEXT, 199999), (ENDOFPROMPT, 200018)], explicit_n_vocab: None },
+    Builtin {
+        name: "o200k_base",
+        pattern: O200K_PATTERN,
+        ranks: O200K,
+        specials: &[(ENDOFTEXT, 199999), (ENDOFPROMPT, 200018)],
+        explicit_n_vocab: None,
+    },
 ];
 
 /// Aliases tiktoken accepts for built-in names.
@@ -72,10 +96,10 @@ pub fn builtin_names() -> Vec<&'static str> {
 pub fn builtin(name: &str) -> Result<Arc<Tokenizer>> {
     static LOADED: OnceLock<Mutex<Vec<(&'static str, Arc<Tokenizer>)>>> = OnceLock::new();
     let canon = canonical(name);
-    let spec = BUILTINS.iter().find(|b| b.name == canon).ok_or_else(|| Error::UnknownEncoding {
-        name: name.to_string(),
-        known: builtin_names().join(", "),
-    })?;
+    let spec = BUILTINS
+        .iter()
+        .find(|b| b.name == canon)
+        .ok_or_else(|| Error::UnknownEncoding { name: name.to_string(), known: builtin_names().join(", ") })?;
     let cache = LOADED.get_or_init(|| Mutex::new(Vec::new()));
     if let Some((_, t)) = cache.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(n, _)| *n == spec.name) {
         return Ok(t.clone());
@@ -92,7 +116,12 @@ pub fn builtin(name: &str) -> Result<Arc<Tokenizer>> {
 }
 
 /// A tokenizer from any rank table, split pattern and special tokens (tiktoken's `Encoding(...)`).
-pub fn from_ranks(name: &str, pattern: &str, ranks: Vec<(Vec<u8>, u32)>, specials: Vec<(String, u32)>) -> Result<Tokenizer> {
+pub fn from_ranks(
+    name: &str,
+    pattern: &str,
+    ranks: Vec<(Vec<u8>, u32)>,
+    specials: Vec<(String, u32)>,
+) -> Result<Tokenizer> {
     let splitter = Splitter::new(pattern)?;
     let model = BpeModel::from_ranks(ranks)?;
     let added = AddedVocab::new(

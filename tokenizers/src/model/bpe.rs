@@ -94,7 +94,10 @@ impl BpeModel {
         for (rank, (a, b)) in merge_list.into_iter().enumerate() {
             let lookup = |t: &[u8]| {
                 map.get(t).copied().ok_or_else(|| {
-                    Error::json(origin, format!("merge {rank}: token {:?} is not in the vocabulary", String::from_utf8_lossy(t)))
+                    Error::json(
+                        origin,
+                        format!("merge {rank}: token {:?} is not in the vocabulary", String::from_utf8_lossy(t)),
+                    )
                 })
             };
             let (ia, ib) = (lookup(&a)?, lookup(&b)?);
@@ -501,7 +504,8 @@ mod tests {
         // Every window of up to SMALL bytes of mixed text, merged both ways with cl100k's table.
         let t = crate::builtin("cl100k_base").unwrap();
         let m = t.model();
-        let text = "The quick brown fox — jumps over 12345 lazy dogs; naïve café 日本語テキスト 🎉🎉 aaaaaaaaaaaa \n\t\r  ";
+        let text =
+            "The quick brown fox — jumps over 12345 lazy dogs; naïve café 日本語テキスト 🎉🎉 aaaaaaaaaaaa \n\t\r  ";
         let b = text.as_bytes();
         for start in 0..b.len() {
             for len in 1..=SMALL.min(b.len() - start) {

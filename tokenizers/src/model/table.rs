@@ -28,7 +28,13 @@ const MASKS: [(u64, u64); 17] = {
     let mut len = 0;
     while len <= 16 {
         let lo = if len >= 8 { u64::MAX } else { (1u64 << (8 * len)) - 1 };
-        let hi = if len <= 8 { 0 } else if len == 16 { u64::MAX } else { (1u64 << (8 * (len - 8))) - 1 };
+        let hi = if len <= 8 {
+            0
+        } else if len == 16 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * (len - 8))) - 1
+        };
         m[len] = (lo, hi);
         len += 1;
     }
@@ -317,7 +323,8 @@ mod tests {
         }
         for a in 0..31u32 {
             for b in 0..31u32 {
-                let want = if a < 30 && b < 30 && (a * 7 + b) % 3 == 0 { (a * 100 + b, a + b) } else { (u32::MAX, u32::MAX) };
+                let want =
+                    if a < 30 && b < 30 && (a * 7 + b) % 3 == 0 { (a * 100 + b, a + b) } else { (u32::MAX, u32::MAX) };
                 assert_eq!(t.get(a, b), want);
             }
         }

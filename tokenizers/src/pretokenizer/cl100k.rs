@@ -31,8 +31,8 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    class_at, class_run_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER,
-    NEWLINE, NON_ASCII, NUMBER, WHITESPACE,
+    class_at, class_run_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER, NEWLINE, NON_ASCII,
+    NUMBER, WHITESPACE,
 };
 
 /// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).
@@ -47,8 +47,7 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
         // contraction, alternative 1) followed by a letter.
         let w = u64::from_le_bytes(*chunk);
         let f0 = FAST[c0 as usize];
-        if f0 == F_LETTER || (f0 == F_PREFIX && BYTE_CLASS[(w >> 8) as u8 as usize] & LETTER != 0)
-        {
+        if f0 == F_LETTER || (f0 == F_PREFIX && BYTE_CLASS[(w >> 8) as u8 as usize] & LETTER != 0) {
             // Byte 0 is taken either way; the letter run goes on from byte 1.
             let stop = !swar::letters(w) & (swar::HI & !0x80);
             if stop == 0 {

@@ -26,8 +26,8 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar,
-    whitespace_run, BYTE_CLASS, LETTER, NUMBER, WHITESPACE,
+    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS,
+    LETTER, NUMBER, WHITESPACE,
 };
 
 /// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).

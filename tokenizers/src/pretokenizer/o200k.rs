@@ -40,8 +40,8 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar,
-    whitespace_run, BYTE_CLASS, LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
+    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS,
+    LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
 };
 
 /// `FAST[c]`: `c` is `a-z`.

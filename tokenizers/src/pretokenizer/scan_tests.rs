@@ -1,8 +1,7 @@
 //! The hand-written scanners against `fancy_regex` `find_iter` on the reference patterns.
 
 use super::{
-    cl100k, gpt2, o200k, CL100K_PATTERN, CL100K_PATTERN_HF, GPT2_PATTERN, GPT2_PATTERN_ORIGINAL,
-    O200K_PATTERN,
+    cl100k, gpt2, o200k, CL100K_PATTERN, CL100K_PATTERN_HF, GPT2_PATTERN, GPT2_PATTERN_ORIGINAL, O200K_PATTERN,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -17,25 +16,17 @@ struct Case {
 
 const CASES: [Case; 3] = [
     Case { name: "gpt2", scanner: gpt2::next_piece, patterns: &[GPT2_PATTERN, GPT2_PATTERN_ORIGINAL] },
-    Case {
-        name: "cl100k",
-        scanner: cl100k::next_piece,
-        patterns: &[CL100K_PATTERN, CL100K_PATTERN_HF],
-    },
+    Case { name: "cl100k", scanner: cl100k::next_piece, patterns: &[CL100K_PATTERN, CL100K_PATTERN_HF] },
     Case { name: "o200k", scanner: o200k::next_piece, patterns: &[O200K_PATTERN] },
 ];
 
 fn regex(pattern: &'static str) -> &'static fancy_regex::Regex {
-    static CACHE: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static fancy_regex::Regex)>>> =
-        OnceLock::new();
+    static CACHE: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static fancy_regex::Regex)>>> = OnceLock::new();
     let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
     if let Some((_, re)) = cache.iter().find(|(p, _)| *p == pattern) {
         return re;
     }
-    let re = fancy_regex::RegexBuilder::new(pattern)
-        .backtrack_limit(usize::MAX / 2)
-        .build()
-        .unwrap();
+    let re = fancy_regex::RegexBuilder::new(pattern).backtrack_limit(usize::MAX / 2).build().unwrap();
     let re: &'static fancy_regex::Regex = Box::leak(Box::new(re));
     cache.push((pattern, re));
     re
@@ -173,8 +164,8 @@ const ALPHABET: &[&str] = &[
 fn text_strategy() -> impl Strategy<Value = String> {
     let groups: Vec<Vec<char>> = ALPHABET.iter().map(|s| s.chars().collect()).collect();
     let fragments = vec![
-        "'s", "'S", "'ll", "'LL", "'ve", "'Re", "'d", "'m", "'t", "'ſ", "\r\n", "  ", "\n\n",
-        " \n", "//", "e\u{301}", "Ab", "ABc",
+        "'s", "'S", "'ll", "'LL", "'ve", "'Re", "'d", "'m", "'t", "'ſ", "\r\n", "  ", "\n\n", " \n", "//", "e\u{301}",
+        "Ab", "ABc",
     ];
     let piece = prop_oneof![
         6 => (0..groups.len()).prop_flat_map(move |g| {
@@ -282,8 +273,8 @@ fn conformance_files() {
             if line.trim().is_empty() {
                 continue;
             }
-            let v: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), line_no + 1));
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), line_no + 1));
             let Some(text) = v.get("text").and_then(|t| t.as_str()) else { continue };
             if let Err(e) = compare_all(text) {
                 panic!("{}:{}: {e}", path.display(), line_no + 1);

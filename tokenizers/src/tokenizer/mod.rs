@@ -56,7 +56,13 @@ pub struct Tokenizer {
 }
 
 impl Tokenizer {
-    pub fn new(name: impl Into<String>, splitter: Splitter, model: BpeModel, added: AddedVocab, flavor: Flavor) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        splitter: Splitter,
+        model: BpeModel,
+        added: AddedVocab,
+        flavor: Flavor,
+    ) -> Self {
         Tokenizer { name: name.into(), splitter, model, added, flavor }
     }
 
@@ -179,7 +185,9 @@ impl Tokenizer {
                 self.check_disallowed(text, &|_| true)?;
                 self.encode_ordinary_into(text, &mut out)
             }
-            SpecialPolicy::Allow => self.encode_split(text, &|t| t.special || !matches!(self.flavor, Flavor::Tiktoken { .. }), &mut out),
+            SpecialPolicy::Allow => {
+                self.encode_split(text, &|t| t.special || !matches!(self.flavor, Flavor::Tiktoken { .. }), &mut out)
+            }
             SpecialPolicy::Sets { allowed, disallowed } => {
                 self.check_disallowed(text, &|s| disallowed(s) && !allowed(s))?;
                 self.encode_split(text, &|t| allowed(&t.content), &mut out)
@@ -209,7 +217,12 @@ impl Tokenizer {
         }
     }
 
-    fn for_each_segment(&self, text: &str, keep: &dyn Fn(&AddedToken) -> bool, mut f: impl FnMut(usize, usize, Option<u32>)) {
+    fn for_each_segment(
+        &self,
+        text: &str,
+        keep: &dyn Fn(&AddedToken) -> bool,
+        mut f: impl FnMut(usize, usize, Option<u32>),
+    ) {
         let mut last = 0;
         self.added.find_subset(text, keep, |Found { start, end, id }| {
             if start > last {
@@ -239,7 +252,12 @@ impl Tokenizer {
     }
 
     /// Parallel [`Tokenizer::encode`]; the first disallowed special token fails the batch.
-    pub fn encode_batch<S: AsRef<str> + Sync>(&self, texts: &[S], policy: SpecialPolicy<'_>, threads: usize) -> Result<Vec<Vec<u32>>> {
+    pub fn encode_batch<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        policy: SpecialPolicy<'_>,
+        threads: usize,
+    ) -> Result<Vec<Vec<u32>>> {
         batch::map(texts, threads, |t| self.encode(t.as_ref(), policy))?.into_iter().collect()
     }
 
@@ -272,10 +290,19 @@ impl Tokenizer {
         }
     }
 
-    fn encode_segment_with_offsets(&self, seg: &str, base: usize, ids: &mut Vec<u32>, offs: &mut Vec<(usize, usize)>, special: &mut Vec<u32>) {
+    fn encode_segment_with_offsets(
+        &self,
+        seg: &str,
+        base: usize,
+        ids: &mut Vec<u32>,
+        offs: &mut Vec<(usize, usize)>,
+        special: &mut Vec<u32>,
+    ) {
         // A prepended prefix space belongs to the segment's first char.
         let (text, shift) = match &self.flavor {
-            Flavor::HuggingFace(hf) if hf.add_prefix_space && !seg.starts_with(' ') && !seg.is_empty() => (format!(" {seg}"), 1usize),
+            Flavor::HuggingFace(hf) if hf.add_prefix_space && !seg.starts_with(' ') && !seg.is_empty() => {
+                (format!(" {seg}"), 1usize)
+            }
             _ => (seg.to_string(), 0),
         };
         let keep_gaps = matches!(&self.flavor, Flavor::HuggingFace(hf) if hf.keep_gaps);
