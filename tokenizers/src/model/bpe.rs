@@ -20,7 +20,7 @@ const NONE: u32 = u32::MAX;
 /// byte missing from the vocabulary.
 const DEAD: u32 = u32::MAX - 1;
 /// Ids below this go into the small hot table too.
-const HOT: u32 = 8192;
+const HOT: u32 = 16384;
 /// Pieces up to this many bytes use the quadratic-but-tiny array merge; longer ones the heap.
 const SMALL: usize = 48;
 

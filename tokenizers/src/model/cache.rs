@@ -6,8 +6,8 @@
 use super::hash::FastMap as FxHashMap;
 use std::cell::RefCell;
 
-const MAX_PIECES: usize = 1 << 16;
-const MAX_IDS: usize = 1 << 20;
+const MAX_PIECES: usize = 1 << 18;
+const MAX_IDS: usize = 1 << 22;
 /// Pieces longer than this are rare and would crowd out useful entries.
 pub const MAX_PIECE_LEN: usize = 64;
 
