@@ -627,3 +627,19 @@ mod tests {
         assert_eq!(got, want);
     }
 }
+
+/// End of `\p{N}{1,3}` whose first number char ends at `i`: at most two more number chars follow.
+#[inline(always)]
+pub fn numbers_end(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..2 {
+        if i >= b.len() {
+            break;
+        }
+        let (c, l) = class_at(b, i);
+        if c & NUMBER == 0 {
+            break;
+        }
+        i += l;
+    }
+    i
+}

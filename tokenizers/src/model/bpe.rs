@@ -41,7 +41,7 @@ pub struct BpeModel {
     /// token bytes → id.
     vocab: ByteTable,
     /// The same for the `HOT` lowest ids only: a table small enough to stay in L2. Low ids are
-    /// the early, frequent merges (" the", "ing"), which make up about 70% of English pieces;
+    /// the early, frequent merges (" the", "ing"), which make up about 78% of English pieces;
     /// the full table is several MB and a lookup there is usually a cache miss.
     hot: ByteTable,
     n_tokens: usize,

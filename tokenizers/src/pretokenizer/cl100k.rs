@@ -31,6 +31,7 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
+    numbers_end,
     class_at, class_run_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER, NEWLINE, NON_ASCII,
     NUMBER, WHITESPACE,
 };
@@ -100,18 +101,7 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     }
     if k0 & NUMBER != 0 {
         // `\p{N}{1,3}+` (the second and third chars may be non-ASCII numbers).
-        let mut i = pos + 1;
-        for _ in 0..2 {
-            if i >= n {
-                break;
-            }
-            let (c, l) = class_at(b, i);
-            if c & NUMBER == 0 {
-                break;
-            }
-            i += l;
-        }
-        return i;
+        return numbers_end(b, pos + 1);
     }
     if k0 == 0 {
         // ASCII "other" char (in `[^\r\n\p{L}\p{N}]` and `[^\s\p{L}\p{N}]`).
@@ -177,18 +167,7 @@ fn general(b: &[u8], pos: usize) -> usize {
     }
     if cls & NUMBER != 0 {
         // `\p{N}{1,3}+`
-        let mut i = pos + len;
-        for _ in 0..2 {
-            if i >= n {
-                break;
-            }
-            let (c, l) = class_at(b, i);
-            if c & NUMBER == 0 {
-                break;
-            }
-            i += l;
-        }
-        return i;
+        return numbers_end(b, pos + len);
     }
     let next = pos + len;
     if cls & NEWLINE == 0 && next < n {

@@ -40,6 +40,7 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
+    numbers_end,
     class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS,
     LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
 };
@@ -136,18 +137,7 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     }
     if cls & NUMBER != 0 {
         // `\p{N}{1,3}`
-        let mut i = pos + len;
-        for _ in 0..2 {
-            if i >= n {
-                break;
-            }
-            let (c, l) = class_at(b, i);
-            if c & NUMBER == 0 {
-                break;
-            }
-            i += l;
-        }
-        return i;
+        return numbers_end(b, pos + len);
     }
     // `\r` or `\n`.
     whitespace_end(b, pos)
