@@ -94,14 +94,15 @@ pub fn builtin_names() -> Vec<&'static str> {
 
 /// A built-in encoding by name. Loaded once per process and shared.
 pub fn builtin(name: &str) -> Result<Arc<Tokenizer>> {
-    static LOADED: OnceLock<Mutex<Vec<(&'static str, Arc<Tokenizer>)>>> = OnceLock::new();
+    // Keyed by the name asked for, so an alias (`gpt2`) reports its own name as tiktoken does.
+    static LOADED: OnceLock<Mutex<Vec<(String, Arc<Tokenizer>)>>> = OnceLock::new();
     let canon = canonical(name);
     let spec = BUILTINS
         .iter()
         .find(|b| b.name == canon)
         .ok_or_else(|| Error::UnknownEncoding { name: name.to_string(), known: builtin_names().join(", ") })?;
     let cache = LOADED.get_or_init(|| Mutex::new(Vec::new()));
-    if let Some((_, t)) = cache.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(n, _)| *n == spec.name) {
+    if let Some((_, t)) = cache.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(n, _)| n == name) {
         return Ok(t.clone());
     }
     let ranks = parse_ranks(spec.ranks, spec.name)?;
@@ -111,7 +112,7 @@ pub fn builtin(name: &str) -> Result<Arc<Tokenizer>> {
         *explicit_n_vocab = spec.explicit_n_vocab;
     }
     let tok = Arc::new(tok);
-    cache.lock().unwrap_or_else(|e| e.into_inner()).push((spec.name, tok.clone()));
+    cache.lock().unwrap_or_else(|e| e.into_inner()).push((name.to_string(), tok.clone()));
     Ok(tok)
 }
 
@@ -203,5 +204,7 @@ mod tests {
         assert_eq!(builtin("o200k_base").unwrap().n_vocab(), 200019);
         assert_eq!(builtin("r50k_base").unwrap().n_vocab(), 50257);
         assert_eq!(builtin("p50k_base").unwrap().n_vocab(), 50281);
+        assert_eq!(builtin("gpt2").unwrap().name(), "gpt2");
+        assert_eq!(builtin("r50k_base").unwrap().name(), "r50k_base");
     }
 }
