@@ -1,6 +1,16 @@
+//! Cost of each encoding stage, for profilers: run one stage over a corpus and nothing else, then
+//! subtract. `load` only loads; `split` adds pre-tokenization; `lookup` adds the whole-piece
+//! vocabulary lookup; `encode` is the full path (merges and cache included).
+//!
+//!     cargo build --release --manifest-path benches/Cargo.toml
+//!     perf stat -e task-clock benches/target/release/stages encode FILE cl100k_base 1
+//!     valgrind --tool=callgrind benches/target/release/stages lookup FILE
+//!
+//! Arguments: STAGE FILE [ENCODING] [REPETITIONS].
+
 use tokenmill_tokenizers::builtin;
 fn main() {
-    let file = std::env::args().nth(2).unwrap_or("/tmp/wiki1.txt".into());
+    let file = std::env::args().nth(2).expect("usage: stages STAGE FILE [ENCODING] [REPS]");
     let text = std::fs::read_to_string(&file).unwrap();
     let docs: Vec<&str> = text.lines().collect();
     let mode = std::env::args().nth(1).unwrap();
