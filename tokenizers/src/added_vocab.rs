@@ -112,6 +112,20 @@ impl AddedVocab {
     }
 }
 
+/// The candidate occurring leftmost in `text` (ties: the longest), as tiktoken reports the
+/// disallowed special token it found.
+pub fn find_leftmost<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if let Some(at) = text.find(c) {
+            if best.is_none_or(|(p, b)| at < p || (at == p && c.len() > b.len())) {
+                best = Some((at, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 fn build<'a>(kind: MatchKind, pats: impl Iterator<Item = &'a str>) -> Option<AhoCorasick> {
     let pats: Vec<&str> = pats.filter(|p| !p.is_empty()).collect();
     if pats.is_empty() {
@@ -126,6 +140,13 @@ mod tests {
 
     fn tok(c: &str, id: u32) -> AddedToken {
         AddedToken { content: c.into(), id, special: true }
+    }
+
+    #[test]
+    fn leftmost_then_longest() {
+        assert_eq!(find_leftmost("ab<|x|>cd<|y|>", ["<|y|>", "<|x|>"]), Some("<|x|>"));
+        assert_eq!(find_leftmost("<|xx|>", ["<|x", "<|xx|>"]), Some("<|xx|>"));
+        assert_eq!(find_leftmost("plain", ["<|x|>"]), None);
     }
 
     #[test]

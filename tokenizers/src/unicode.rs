@@ -630,7 +630,7 @@ mod tests {
 
 /// End of `\p{N}{1,3}` whose first number char ends at `i`: at most two more number chars follow.
 #[inline(always)]
-pub fn numbers_end(b: &[u8], mut i: usize) -> usize {
+pub fn numbers_1_to_3_end(b: &[u8], mut i: usize) -> usize {
     for _ in 0..2 {
         if i >= b.len() {
             break;

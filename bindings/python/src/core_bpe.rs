@@ -8,29 +8,13 @@ use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
+use tokenmill_tokenizers::added_vocab::find_leftmost;
 use tokenmill_tokenizers::format::tiktoken as tk;
 use tokenmill_tokenizers::tokenizer::{batch, Flavor};
 use tokenmill_tokenizers::{Error, SpecialPolicy, Tokenizer};
 
 use crate::convert::*;
 use crate::errors::*;
-
-/// The leftmost occurrence of any of `tokens` in `text` (ties: the longest token).
-pub(crate) fn find_disallowed<'a>(text: &str, tokens: &'a [String]) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for t in tokens {
-        if let Some(at) = text.find(t.as_str()) {
-            let better = match best {
-                None => true,
-                Some((p, b)) => at < p || (at == p && t.len() > b.len()),
-            };
-            if better {
-                best = Some((at, t));
-            }
-        }
-    }
-    best.map(|(_, t)| t)
-}
 
 /// Which error a tiktoken-style encode of one text hit.
 pub(crate) enum EncodeFail {
@@ -44,7 +28,7 @@ pub(crate) fn encode_tiktoken(
     allowed: &HashSet<String>,
     disallowed: &[String],
 ) -> Result<Vec<u32>, EncodeFail> {
-    if let Some(t) = find_disallowed(text, disallowed) {
+    if let Some(t) = find_leftmost(text, disallowed.iter().map(String::as_str)) {
         return Err(EncodeFail::Disallowed(t.to_string()));
     }
     if allowed.is_empty() {

@@ -31,9 +31,8 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    numbers_end,
-    class_at, class_run_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER, NEWLINE, NON_ASCII,
-    NUMBER, WHITESPACE,
+    class_at, class_run_end, numbers_1_to_3_end, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS, LETTER,
+    NEWLINE, NON_ASCII, NUMBER, WHITESPACE,
 };
 
 /// Byte end of the piece that starts at byte `pos` (`pos < text.len()`, on a char boundary).
@@ -101,7 +100,7 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     }
     if k0 & NUMBER != 0 {
         // `\p{N}{1,3}+` (the second and third chars may be non-ASCII numbers).
-        return numbers_end(b, pos + 1);
+        return numbers_1_to_3_end(b, pos + 1);
     }
     if k0 == 0 {
         // ASCII "other" char (in `[^\r\n\p{L}\p{N}]` and `[^\s\p{L}\p{N}]`).
@@ -167,7 +166,7 @@ fn general(b: &[u8], pos: usize) -> usize {
     }
     if cls & NUMBER != 0 {
         // `\p{N}{1,3}+`
-        return numbers_end(b, pos + len);
+        return numbers_1_to_3_end(b, pos + len);
     }
     let next = pos + len;
     if cls & NEWLINE == 0 && next < n {

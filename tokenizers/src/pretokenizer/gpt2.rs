@@ -54,17 +54,10 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     }
     if k0 == 0 {
         // ASCII "other" char.
-        if c0 == b'\'' {
-            if let Some(&c1) = b.get(pos + 1) {
-                match c1 {
-                    b's' | b'd' | b'm' | b't' => return pos + 2,
-                    b'l' if b.get(pos + 2) == Some(&b'l') => return pos + 3,
-                    b'v' | b'r' if b.get(pos + 2) == Some(&b'e') => return pos + 3,
-                    _ => {}
-                }
-            }
-            // Not a contraction: `'` is "other".
+        if let Some(end) = contraction_end(b, pos) {
+            return end;
         }
+        // Not a contraction: `'` is "other".
         return other_run_end(b, pos + 1);
     }
     if c0 == b' ' && pos + 1 < n {
@@ -100,17 +93,10 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
 #[inline(never)]
 fn general(b: &[u8], pos: usize) -> usize {
     let c0 = b[pos];
-    if c0 == b'\'' {
-        if let Some(&c1) = b.get(pos + 1) {
-            match c1 {
-                b's' | b'd' | b'm' | b't' => return pos + 2,
-                b'l' if b.get(pos + 2) == Some(&b'l') => return pos + 3,
-                b'v' | b'r' if b.get(pos + 2) == Some(&b'e') => return pos + 3,
-                _ => {}
-            }
-        }
-        // Not a contraction: `'` is "other"; falls through to the run below.
+    if let Some(end) = contraction_end(b, pos) {
+        return end;
     }
+    // Not a contraction (or not `'`): a `'` is "other" and falls through to the run below.
     let (cls, len) = class_at(b, pos);
     if cls & WHITESPACE == 0 {
         return run_end(b, pos + len, cls);
@@ -123,6 +109,19 @@ fn general(b: &[u8], pos: usize) -> usize {
         }
     }
     whitespace_end(b, pos)
+}
+
+/// `'(?:[sdmt]|ll|ve|re)` at `pos` (case-sensitive in GPT-2): its end, if it matches.
+#[inline(always)]
+fn contraction_end(b: &[u8], pos: usize) -> Option<usize> {
+    if b[pos] != b'\'' {
+        return None;
+    }
+    match (b.get(pos + 1), b.get(pos + 2)) {
+        (Some(b's' | b'd' | b'm' | b't'), _) => Some(pos + 2),
+        (Some(b'l'), Some(b'l')) | (Some(b'v' | b'r'), Some(b'e')) => Some(pos + 3),
+        _ => None,
+    }
 }
 
 /// End of a letter run continuing at `i`.

@@ -40,9 +40,8 @@
 //! and long texts, so both the word-at-a-time and the byte-at-a-time paths are covered).
 
 use crate::unicode::{
-    numbers_end,
-    class_at, class_run_end, class_run_end_in_word, other_run_end, skip_while, swar, whitespace_run, BYTE_CLASS,
-    LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
+    class_at, class_run_end, class_run_end_in_word, numbers_1_to_3_end, other_run_end, skip_while, swar,
+    whitespace_run, BYTE_CLASS, LETTER, LOWERISH, NEWLINE, NON_ASCII, NUMBER, UPPERISH, WHITESPACE,
 };
 
 /// `FAST[c]`: `c` is `a-z`.
@@ -137,7 +136,7 @@ pub fn next_piece(text: &str, pos: usize) -> usize {
     }
     if cls & NUMBER != 0 {
         // `\p{N}{1,3}`
-        return numbers_end(b, pos + len);
+        return numbers_1_to_3_end(b, pos + len);
     }
     // `\r` or `\n`.
     whitespace_end(b, pos)

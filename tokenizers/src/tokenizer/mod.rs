@@ -6,7 +6,7 @@
 
 pub mod batch;
 
-use crate::added_vocab::{AddedToken, AddedVocab, Found};
+use crate::added_vocab::{find_leftmost, AddedToken, AddedVocab, Found};
 use crate::decoder::byte_level;
 use crate::encoding::{byte_to_char_offsets, Encoding};
 use crate::error::{Error, Result};
@@ -203,16 +203,9 @@ impl Tokenizer {
 
     /// Errors on the leftmost occurrence of a special token for which `disallowed` holds.
     pub fn check_disallowed(&self, text: &str, disallowed: &dyn Fn(&str) -> bool) -> Result<()> {
-        let mut first: Option<(usize, &str)> = None;
-        for t in self.added.tokens().iter().filter(|t| t.special && disallowed(&t.content)) {
-            if let Some(at) = text.find(t.content.as_str()) {
-                if first.is_none_or(|(p, _)| at < p) {
-                    first = Some((at, &t.content));
-                }
-            }
-        }
-        match first {
-            Some((_, s)) => Err(Error::DisallowedSpecial(s.to_string())),
+        let candidates = self.added.tokens().iter().filter(|t| t.special && disallowed(&t.content));
+        match find_leftmost(text, candidates.map(|t| t.content.as_str())) {
+            Some(s) => Err(Error::DisallowedSpecial(s.to_string())),
             None => Ok(()),
         }
     }
