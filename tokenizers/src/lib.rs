@@ -12,6 +12,8 @@ pub mod encoding;
 pub mod error;
 pub mod format;
 pub mod model;
+pub mod normalizer;
+pub mod postprocessor;
 pub mod pretokenizer;
 pub mod tokenizer;
 pub mod unicode;

@@ -1,4 +1,5 @@
-//! Models turn one pre-tokenized piece (raw bytes) into token ids.
+//! Models turn one pre-tokenized piece into tokens: byte-level BPE over raw bytes ([`bpe`], the
+//! tiktoken/GPT-2 hot path), and the `tokenizer.json` models behind the [`Model`] trait.
 
 pub mod bpe;
 pub mod cache;
@@ -6,3 +7,34 @@ pub mod hash;
 pub mod table;
 
 pub use bpe::BpeModel;
+
+/// One token produced by a model for a piece: its id and its byte range within the piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub id: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A `tokenizer.json` model (WordPiece, Unigram, WordLevel, BPE with its options).
+pub trait Model: Send + Sync {
+    /// Appends the tokens of `piece` to `out`; offsets are byte offsets within `piece`.
+    /// Must not allocate per token on the hot path.
+    fn tokenize(&self, piece: &str, out: &mut Vec<Token>);
+
+    /// The string Hugging Face reports for `token` (usually the vocabulary entry of its id; for
+    /// Unigram's unknown token, the piece's own text).
+    fn token_value<'a>(&'a self, token: &Token, piece: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.id_to_token(token.id) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Borrowed(&piece[token.start..token.end]),
+        }
+    }
+
+    fn token_to_id(&self, token: &str) -> Option<u32>;
+    fn id_to_token(&self, id: u32) -> Option<&str>;
+    /// Number of entries in the vocabulary.
+    fn vocab_size(&self) -> usize;
+    /// (token, id) for every vocabulary entry.
+    fn vocab(&self) -> Vec<(&str, u32)>;
+}

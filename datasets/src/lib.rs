@@ -1,0 +1,23 @@
+//! tokenmill-datasets: an Arrow-backed dataset engine.
+//!
+//! A [`dataset::Dataset`] is an Arrow schema plus an ordered list of memory-mapped Arrow IPC shards
+//! ([`shard`]), read zero-copy, with an optional indices mapping (shuffle/select without copying).
+//! [`load`] streams CSV/JSON/Parquet/text/Arrow/SQuAD/IMDB inputs into shards with bounded memory;
+//! [`ops`] are the table operations; [`tokenize`] is the native parallel tokenize (and pack) map;
+//! [`stream`] runs the same loaders lazily; [`load::hf_disk`] reads and writes Hugging Face's
+//! `save_to_disk` layout; [`cache`] fingerprints dataset states so pipelines reuse their outputs.
+
+pub mod cache;
+pub mod dataset;
+pub mod dataset_dict;
+pub mod error;
+pub mod features;
+pub mod load;
+pub mod ops;
+pub mod progress;
+pub mod shard;
+pub mod stream;
+pub mod tokenize;
+
+// pub use dataset::Dataset; pub use dataset_dict::DatasetDict;  (once written)
+pub use error::{Error, Result};

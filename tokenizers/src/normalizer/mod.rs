@@ -1,0 +1,1 @@
+//! Normalizers (to be written).

@@ -1,0 +1,1 @@
+//! Post-processors (to be written).
