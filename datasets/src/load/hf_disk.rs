@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt64Type;
+use rayon::prelude::*;
 
 use crate::cache;
 use crate::dataset::Dataset;
@@ -177,12 +178,14 @@ pub fn load_from_disk(dir: &Path) -> Result<Dataset> {
     if files.is_empty() {
         return Err(bad("_data_files is empty"));
     }
-    let mut shards = Vec::with_capacity(files.len());
+    let mut paths = Vec::with_capacity(files.len());
     for f in files {
         let name =
             f.get("filename").and_then(|n| n.as_str()).ok_or_else(|| bad("a _data_files entry has no filename"))?;
-        shards.push(Arc::new(Shard::open(dir.join(safe_name(&state_path, name)?))?));
+        paths.push(dir.join(safe_name(&state_path, name)?));
     }
+    // Opening a shard is a few hundred small reads (one per record batch): shards in parallel.
+    let shards: Vec<Arc<Shard>> = paths.par_iter().map(|p| Shard::open(p).map(Arc::new)).collect::<Result<_>>()?;
     let fingerprint = state
         .get("_fingerprint")
         .and_then(|f| f.as_str())
