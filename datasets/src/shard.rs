@@ -75,7 +75,7 @@ impl Shard {
         // SAFETY: `ptr` is valid for `mmap.len()` bytes for as long as the `Arc<Mmap>` owner lives,
         // and the buffer keeps that owner alive.
         let data = unsafe { Buffer::from_custom_allocation(ptr, mmap.len(), mmap.clone()) };
-        Self::index(path, &file, data)
+        guard(path, || Self::index(path, &file, data))
     }
 
     /// A shard over record batches already in memory (small data, tests, freshly computed results).
@@ -185,7 +185,7 @@ impl Shard {
                 if let Some(b) = cell.get() {
                     return Ok(b.clone());
                 }
-                let b = self.decode(m, i)?;
+                let b = guard(&self.path, || self.decode(m, i))?;
                 Ok(cell.get_or_init(|| b).clone())
             }
         }
@@ -390,6 +390,17 @@ impl Indexer<'_> {
         self.scratch = buf;
         Ok(Some(body_start + body_len))
     }
+}
+
+/// Runs arrow's IPC decoding, turning a panic into `CorruptShard`: arrow-ipc validates most
+/// corrupt input, but some buffer-length mismatches still panic (a slice out of bounds), and bad
+/// bytes in a data file must be an error, never a crash (nor a panic crossing into Python).
+fn guard<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg =
+            p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied()).unwrap_or("");
+        Err(corrupt(path, format!("undecodable data: {msg}")))
+    })
 }
 
 fn read4(bytes: &[u8], at: usize) -> [u8; 4] {
