@@ -215,8 +215,9 @@ impl Dataset {
         };
         let mut h = cache::Fnv64::default();
         h.field(self.fingerprint.as_bytes());
+        h.write_u64(composed.len() as u64);
         for &i in composed.iter() {
-            h.write(&i.to_le_bytes());
+            h.write_u64(i);
         }
         Ok(Dataset { indices: Some(composed), fingerprint: format!("{:016x}", h.finish()).into(), ..self.clone() })
     }

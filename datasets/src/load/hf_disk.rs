@@ -257,6 +257,7 @@ impl TempDir {
     pub fn next_to(target: &Path) -> Result<TempDir> {
         let (parent, name) = split_target(target)?;
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        remove_stale(&parent, &name);
         let path = parent.join(format!(".{name}.tmp-{}-{}", std::process::id(), cache::random_fingerprint()));
         std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
         Ok(TempDir { path: Some(path) })
@@ -282,6 +283,26 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         if let Some(p) = self.path.take() {
             let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+/// Removes `.NAME.tmp-PID-*` / `.NAME.old-PID-*` directories left by writers that died (their PID
+/// no longer runs; checked through /proc, so only on Linux — elsewhere they stay, harmlessly: they
+/// never load as datasets). Best effort: errors are ignored.
+fn remove_stale(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let rest = file_name
+            .strip_prefix(&format!(".{name}.tmp-"))
+            .or_else(|| file_name.strip_prefix(&format!(".{name}.old-")));
+        let Some(pid) = rest.and_then(|r| r.split('-').next()).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
