@@ -330,10 +330,15 @@ impl Dataset {
 
     /// Stored batch `g` (across shards; physical order), zero-copy.
     pub fn stored_batch(&self, g: usize) -> Result<RecordBatch> {
+        self.conform(self.raw_batch(g)?)
+    }
+
+    /// Stored batch `g` under its shard's schema (gathers conform only their output: a shuffled
+    /// read touches hundreds of stored batches per output batch).
+    fn raw_batch(&self, g: usize) -> Result<RecordBatch> {
         let &(s, b) =
             self.layout.locs.get(g).ok_or_else(|| Error::Invalid(format!("stored batch {g} out of range")))?;
-        let batch = self.shards[s as usize].batch(b as usize)?;
-        self.conform(batch)
+        self.shards[s as usize].batch(b as usize)
     }
 
     /// Physical rows `start..start+len`.
@@ -347,14 +352,14 @@ impl Dataset {
         let mut pos = start;
         let mut pieces = Vec::new();
         while pos < end {
-            let batch = self.stored_batch(g)?;
+            let batch = self.raw_batch(g)?;
             let stop = end.min(starts[g + 1]);
             pieces.push(batch.slice((pos - starts[g]) as usize, (stop - pos) as usize));
             pos = stop;
             g += 1;
         }
         if pieces.len() == 1 {
-            return Ok(pieces.pop().expect("one piece"));
+            return self.conform(pieces.pop().expect("one piece"));
         }
         if self.schema.fields().is_empty() {
             return no_columns(&self.schema, len);
@@ -393,7 +398,7 @@ impl Dataset {
             }
             pairs.push((last_slot, (i - starts[g]) as usize));
         }
-        let batches: Vec<RecordBatch> = used.iter().map(|&g| self.stored_batch(g)).collect::<Result<_>>()?;
+        let batches: Vec<RecordBatch> = used.iter().map(|&g| self.raw_batch(g)).collect::<Result<_>>()?;
         let refs: Vec<&RecordBatch> = batches.iter().collect();
         let out = arrow_select::interleave::interleave_record_batch(&refs, &pairs)?;
         self.conform(out)
