@@ -563,6 +563,10 @@ mod tests {
         ds().save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
         assert_eq!(ids(&back.slice(0, 2).unwrap()), [24, 23]);
         assert_eq!(ids(&Dataset::open(&dir).unwrap().slice(0, 2).unwrap()), [0, 1]);
+        // a dataset saved over its own directory (HF refuses; here the old maps stay valid)
+        let cur = Dataset::open(&dir).unwrap().with_indices(vec![3, 1].into()).unwrap();
+        cur.save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ids(&Dataset::open(&dir).unwrap().slice(0, 2).unwrap()), [3, 1]);
         let flat = d.flatten_indices(tmpdir("flat"), &WriteOptions::default(), &NoProgress).unwrap();
         assert!(flat.indices().is_none());
         assert_eq!(ids(&flat.row(0).unwrap()), [24]);
