@@ -122,7 +122,16 @@ impl Dataset {
             ..opts.clone()
         };
         let source = self.to_source(DEFAULT_WRITE_BATCH_ROWS);
-        hf_disk::write_dataset(dir.as_ref(), source, &self.info, self.split.as_deref(), &opts, progress)
+        let total = Some(self.num_rows() as u64);
+        hf_disk::write_dataset_with_total(
+            dir.as_ref(),
+            source,
+            total,
+            &self.info,
+            self.split.as_deref(),
+            &opts,
+            progress,
+        )
     }
 
     /// The rows as a [`BatchSource`] (for writers and exporters), `batch_size` rows per batch.
@@ -240,9 +249,10 @@ impl Dataset {
         }
         let fp = cache::update_fingerprint(&self.fingerprint, "flatten_indices", &serde_json::Value::Null);
         let opts = WriteOptions { fingerprint: Some(opts.fingerprint.clone().unwrap_or(fp)), ..opts.clone() };
-        hf_disk::write_dataset(
+        hf_disk::write_dataset_with_total(
             out_dir.as_ref(),
             self.to_source(DEFAULT_WRITE_BATCH_ROWS),
+            Some(self.num_rows() as u64),
             &self.info,
             self.split.as_deref(),
             &opts,
