@@ -516,6 +516,16 @@ mod tests {
     }
 
     #[test]
+    fn handles_cross_threads() {
+        // rayon workers and the Python binding share datasets and move iterators across threads
+        fn send_sync<T: Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        send_sync::<Dataset>();
+        send_sync::<Shard>();
+        send::<Batches>();
+    }
+
+    #[test]
     fn slices_within_and_across_batches() {
         let d = ds();
         assert_eq!(d.num_rows(), 25);
