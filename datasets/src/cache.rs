@@ -229,8 +229,8 @@ mod tests {
         use arrow_schema::{DataType, Field, Schema};
         use std::sync::Arc;
 
-        let root = std::env::temp_dir().join(format!("tokenmill-cache-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let guard = crate::test_util::TestDir::new("cache");
+        let root = guard.join("cache");
         let cache = Cache::new(&root);
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, true)]));
         let b = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1, 2, 3]))]).unwrap();

@@ -509,10 +509,11 @@ mod tests {
         b.column(0).as_primitive::<Int64Type>().values().to_vec()
     }
 
-    fn tmpdir(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("tokenmill-ds-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+    /// A not-yet-existing target path inside a test directory (removed with the guard).
+    fn tmpdir(name: &str) -> (crate::test_util::TestDir, std::path::PathBuf) {
+        let t = crate::test_util::TestDir::new(&format!("ds-{name}"));
+        let p = t.join("out");
+        (t, p)
     }
 
     #[test]
@@ -570,7 +571,7 @@ mod tests {
 
     #[test]
     fn save_open_round_trip_and_flatten() {
-        let dir = tmpdir("rt");
+        let (_g_dir, dir) = tmpdir("rt");
         let d = ds().with_indices((0..25u64).rev().collect::<Vec<_>>().into()).unwrap();
         d.save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
         let back = Dataset::open(&dir).unwrap();
@@ -587,14 +588,15 @@ mod tests {
         let cur = Dataset::open(&dir).unwrap().with_indices(vec![3, 1].into()).unwrap();
         cur.save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
         assert_eq!(ids(&Dataset::open(&dir).unwrap().slice(0, 2).unwrap()), [3, 1]);
-        let flat = d.flatten_indices(tmpdir("flat"), &WriteOptions::default(), &NoProgress).unwrap();
+        let (_g_flat, flat_dir) = tmpdir("flat");
+        let flat = d.flatten_indices(flat_dir, &WriteOptions::default(), &NoProgress).unwrap();
         assert!(flat.indices().is_none());
         assert_eq!(ids(&flat.row(0).unwrap()), [24]);
     }
 
     #[test]
     fn from_source_writes_bounded_shards() {
-        let dir = tmpdir("src");
+        let (_g_dir, dir) = tmpdir("src");
         let source = BatchSource::new(schema(), (0..20).map(|i| Ok(batch(i * 100, 100))));
         let opts = WriteOptions { max_shard_bytes: 8_000, ..Default::default() };
         let d = Dataset::from_source(source, &dir, &opts, &NoProgress).unwrap();
@@ -603,7 +605,7 @@ mod tests {
         assert_eq!(ids(&d.slice(1995, 5).unwrap()), [1995, 1996, 1997, 1998, 1999]);
         assert!(dir.join("state.json").exists() && dir.join("dataset_info.json").exists());
         // a failing source leaves no directory behind
-        let dir2 = tmpdir("src-fail");
+        let (_g_dir2, dir2) = tmpdir("src-fail");
         let bad = BatchSource::new(schema(), vec![Ok(batch(0, 3)), Err(Error::Invalid("boom".into()))].into_iter());
         assert!(Dataset::from_source(bad, &dir2, &WriteOptions::default(), &NoProgress).is_err());
         assert!(!dir2.exists());

@@ -23,6 +23,8 @@ pub mod progress;
 pub mod shard;
 pub mod shard_writer;
 pub mod stream;
+#[cfg(test)]
+mod test_util;
 pub mod tokenize;
 
 pub use dataset::Dataset;

@@ -439,16 +439,16 @@ mod tests {
         out
     }
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tokenmill-shard-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join("s.arrow")
+    fn tmp(name: &str) -> (crate::test_util::TestDir, PathBuf) {
+        let dir = crate::test_util::TestDir::new(&format!("shard-{name}"));
+        let p = dir.join("s.arrow");
+        (dir, p)
     }
 
     #[test]
     fn opens_stream_and_reads_batches() {
         let batches = [sample(3, 0), sample(0, 3), sample(5, 3)];
-        let p = tmp("stream");
+        let (_dir, p) = tmp("stream");
         std::fs::write(&p, stream_bytes(&batches)).unwrap();
         let s = Shard::open(&p).unwrap();
         assert_eq!(s.num_rows(), 8);
@@ -460,7 +460,7 @@ mod tests {
 
     #[test]
     fn opens_ipc_file_format() {
-        let p = tmp("file");
+        let (_dir, p) = tmp("file");
         let b = sample(4, 10);
         let mut out = Vec::new();
         let mut w = FileWriter::try_new(&mut out, &b.schema()).unwrap();
@@ -483,7 +483,7 @@ mod tests {
         // first use of that batch: opening is independent of the data size.
         let b = sample(50, 0);
         let mut bytes = stream_bytes(&[b.clone(), b.clone()]);
-        let p = tmp("lazy");
+        let (_dir, p) = tmp("lazy");
         let s = Shard::open({
             std::fs::write(&p, &bytes).unwrap();
             &p
@@ -506,7 +506,7 @@ mod tests {
     #[test]
     fn every_truncation_is_an_error() {
         let bytes = stream_bytes(&[sample(3, 0), sample(4, 3)]);
-        let p = tmp("trunc");
+        let (_dir, p) = tmp("trunc");
         for cut in [0, 1, 4, 8, 20, bytes.len() / 2, bytes.len() - 8, bytes.len() - 1] {
             std::fs::write(&p, &bytes[..cut]).unwrap();
             match Shard::open(&p) {
@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        let p = tmp("garbage");
+        let (_dir, p) = tmp("garbage");
         let mut bytes = stream_bytes(&[sample(3, 0)]);
         for i in (0..bytes.len()).step_by(7) {
             bytes[i] ^= 0x5a;
