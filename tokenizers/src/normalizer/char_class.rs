@@ -27,6 +27,11 @@ impl CharSet {
         CharSet { ranges }
     }
 
+    /// The inclusive codepoint ranges.
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
     #[inline]
     pub fn contains(&self, c: char) -> bool {
         let cp = c as u32;
