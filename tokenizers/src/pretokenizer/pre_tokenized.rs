@@ -34,8 +34,8 @@ impl PreTokenizedString {
     }
 
     /// Applies `f` to every split in place.
-    pub fn normalize(&mut self, mut f: impl FnMut(&mut NormalizedString) -> Result<()>) -> Result<()> {
-        self.splits.iter_mut().try_for_each(|s| f(s))
+    pub fn normalize(&mut self, f: impl FnMut(&mut NormalizedString) -> Result<()>) -> Result<()> {
+        self.splits.iter_mut().try_for_each(f)
     }
 
     pub fn splits(&self) -> &[NormalizedString] {

@@ -1,12 +1,15 @@
-//! `UnicodeScripts`: splits where the Unicode script changes (HF's rules: Hiragana, Katakana,
-//! Hangul and U+30FC count as Han; a space belongs to any script and never splits).
+//! `UnicodeScripts`: splits where the Unicode script changes (HF's rules: Hiragana, Katakana and
+//! U+30FC count as Han; the space and every char HF's old script table does not list belong to
+//! any script and never split).
 //!
-//! The char → script table is built once from `regex-syntax`'s `\p{Script=..}` classes.
+//! The char → script table is built once from `regex-syntax`'s `\p{Script=..}` classes; the
+//! "any script" chars are HF's, measured ([`crate::normalizer::hf_char_tables::SCRIPT_ANY`]).
 
 use super::pre_tokenized::PreTokenizedString;
 use super::pre_tokenizer::{slices, PreTokenize};
 use crate::error::Result;
-use crate::normalizer::char_class::CharSet;
+use crate::normalizer::char_class::{in_ranges, CharSet};
+use crate::normalizer::hf_char_tables::SCRIPT_ANY;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -202,14 +205,13 @@ fn script_index(name: &str) -> u16 {
 
 /// HF's `fixed_script`: the script of `c` with its Han and space rules.
 fn fixed_script(c: char) -> u16 {
-    static HAN: OnceLock<[u16; 4]> = OnceLock::new();
-    let [han, hira, kata, hangul] = *HAN.get_or_init(|| {
-        [script_index("Han"), script_index("Hiragana"), script_index("Katakana"), script_index("Hangul")]
-    });
+    static HAN: OnceLock<[u16; 3]> = OnceLock::new();
+    let [han, hira, kata] =
+        *HAN.get_or_init(|| [script_index("Han"), script_index("Hiragana"), script_index("Katakana")]);
     if c == '\u{30FC}' {
         return han;
     }
-    if c == ' ' {
+    if c == ' ' || in_ranges(SCRIPT_ANY, c) {
         return ANY;
     }
     let cp = c as u32;
@@ -219,29 +221,36 @@ fn fixed_script(c: char) -> u16 {
         Some(&(lo, _, s)) if lo <= cp => s,
         _ => UNKNOWN,
     };
-    if s == hira || s == kata || s == hangul {
+    if s == hira || s == kata {
         han
+    } else if s == UNKNOWN {
+        ANY
     } else {
         s
     }
 }
 
-/// Byte offsets where a new piece starts, plus the end.
+/// The pieces: a new one starts at each script change. As in HF, the first piece starts at the
+/// first char that is not a space (leading spaces are dropped, an all-space text gives nothing).
 fn script_ranges(text: &str, out: &mut Vec<(usize, usize)>) {
     out.clear();
     let mut last: Option<u16> = None;
-    let mut start = 0;
+    let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         let s = fixed_script(c);
-        if s != ANY && last.is_some_and(|l| l != ANY && l != s) {
-            out.push((start, i));
-            start = i;
+        if s != ANY && last != Some(s) {
+            if let Some(st) = start {
+                out.push((st, i));
+            }
+            start = Some(i);
         }
         if s != ANY {
             last = Some(s);
         }
     }
-    out.push((start, text.len()));
+    if let Some(st) = start {
+        out.push((st, text.len()));
+    }
 }
 
 impl PreTokenize for UnicodeScripts {
@@ -260,9 +269,9 @@ mod tests {
 
     #[test]
     fn scripts() {
-        let mut s = PreTokenizedString::new("どこで生れ。Yes ー Ελληνικά", 0);
+        let mut s = PreTokenizedString::new("  どこで生れ。Yes ー Ελληνικά 한국", 0);
         UnicodeScripts {}.pre_tokenize(&mut s).unwrap();
         let words: Vec<_> = s.splits().iter().map(|p| p.normalized()).collect();
-        assert_eq!(words, ["どこで生れ", "。", "Yes ", "ー ", "Ελληνικά"]);
+        assert_eq!(words, ["どこで生れ", "。", "Yes ", "ー ", "Ελληνικά ", "한국"]);
     }
 }
