@@ -305,21 +305,34 @@ impl NormalizedString {
     }
 
     /// Replaces every match of `pattern` by `content` (HF's `replace`).
+    ///
+    /// HF runs one `transform_range` per match (quadratic on texts with many matches); this is
+    /// the same result in one pass: a match's chars are removed and each char of `content` is an
+    /// insertion, so it takes the alignment of the byte before the match's end (the last char
+    /// of the match, or for an empty match the char before it; `(0, 0)` at the very start).
     pub fn replace(&mut self, pattern: impl Pattern, content: &str) {
         let mut pieces = Vec::new();
         pattern.find_matches(&self.normalized, &mut pieces);
-        let content_len = content.len() as isize;
-        let mut shift = 0isize;
+        if !pieces.iter().any(|p| p.2) {
+            return;
+        }
+        self.align_mut();
+        let old_align = self.align.take().unwrap_or_default();
+        let old = std::mem::take(&mut self.normalized);
+        let mut text = String::with_capacity(old.len());
+        let mut align = Vec::with_capacity(old_align.len());
         for &(s, e, m) in &pieces {
             if !m {
+                text.push_str(&old[s..e]);
+                align.extend_from_slice(&old_align[s..e]);
                 continue;
             }
-            let start = (s as isize + shift) as usize;
-            let end = (e as isize + shift) as usize;
-            let removed = self.normalized.get(start..end).map_or(0, |x| x.chars().count());
-            self.transform_range(start..end, content.chars().map(|c| (c, 1)), removed);
-            shift += content_len - (e - s) as isize;
+            let a = if e == 0 { (0, 0) } else { old_align[e - 1] };
+            text.push_str(content);
+            align.extend(std::iter::repeat_n(a, content.len()));
         }
+        self.normalized = text;
+        self.align = Some(align);
     }
 
     /// Removes everything (HF's `clear`); returns the removed byte length.
