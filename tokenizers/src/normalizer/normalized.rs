@@ -51,7 +51,13 @@ fn identity_alignments(s: &str) -> Vec<(usize, usize)> {
 impl NormalizedString {
     /// `text` unchanged, starting at byte `base` of the whole input.
     pub fn new(text: &str, base: usize) -> Self {
-        NormalizedString { normalized: text.to_string(), align: None, original_len: text.len(), base }
+        Self::from_string(text.to_string(), base)
+    }
+
+    /// Like [`NormalizedString::new`], taking ownership of the text (no copy).
+    pub fn from_string(text: String, base: usize) -> Self {
+        let original_len = text.len();
+        NormalizedString { normalized: text, align: None, original_len, base }
     }
 
     /// The normalized text.
@@ -412,7 +418,12 @@ impl NormalizedString {
         }
         let orig = self.convert_normalized(r.clone())?;
         let shift = orig.start;
-        let align = self.align.as_ref().map(|a| a[r.clone()].iter().map(|&(s, e)| (s - shift, e - shift)).collect());
+        // Saturating: a char aligned before the slice's start (only odd transformations make
+        // one) must not underflow; HF would wrap around there.
+        let align = self
+            .align
+            .as_ref()
+            .map(|a| a[r.clone()].iter().map(|&(s, e)| (s.saturating_sub(shift), e.saturating_sub(shift))).collect());
         Some(NormalizedString {
             normalized: self.normalized[r].to_string(),
             align,
