@@ -238,6 +238,28 @@ impl NormalizedString {
         }
     }
 
+    /// Replaces every char by the chars `f` appends (at least one): all of them take the
+    /// source char's alignment. This is what `transform` computes for the changes
+    /// `[(c0, 0), (c1, 1), ...]` per char (the first replaces, the others are inserted after it
+    /// and copy the alignment of the byte before, which is the same char's), in one pass.
+    pub fn expand_chars(&mut self, mut f: impl FnMut(char, &mut String)) {
+        let old = std::mem::take(&mut self.normalized);
+        let old_align = self.align.take();
+        let mut text = String::with_capacity(old.len() + old.len() / 2);
+        let mut align = Vec::with_capacity(old.len() + old.len() / 2);
+        for (b, c) in old.char_indices() {
+            let a = match &old_align {
+                Some(v) => v[b],
+                None => (b, b + c.len_utf8()),
+            };
+            let before = text.len();
+            f(c, &mut text);
+            align.extend(std::iter::repeat_n(a, text.len() - before));
+        }
+        self.normalized = text;
+        self.align = Some(align);
+    }
+
     /// Keeps only the chars for which `keep` holds.
     pub fn filter(&mut self, keep: impl Fn(char) -> bool) {
         if self.normalized.chars().all(&keep) {
@@ -293,20 +315,29 @@ impl NormalizedString {
         self.case_map(|c, out| out.extend(c.to_uppercase()));
     }
 
+    /// Case mapping (one char → one or more chars, HF's changes `[(c0, 0), (c1, 1), ...]`).
     fn case_map(&mut self, f: impl Fn(char, &mut Vec<char>)) {
         let mut buf = Vec::with_capacity(3);
-        let mut t: Vec<(char, isize)> = Vec::with_capacity(self.normalized.len());
-        let mut same_shape = true;
-        for c in self.normalized.chars() {
+        let same_shape = self.normalized.chars().all(|c| {
             buf.clear();
             f(c, &mut buf);
-            same_shape &= buf.len() == 1 && buf[0].len_utf8() == c.len_utf8();
-            t.extend(buf.iter().enumerate().map(|(i, &x)| (x, if i > 0 { 1 } else { 0 })));
-        }
+            buf.len() == 1 && buf[0].len_utf8() == c.len_utf8()
+        });
         if same_shape {
-            self.normalized = t.iter().map(|p| p.0).collect();
+            // Same lengths: alignments unchanged, only the text is rewritten.
+            let mut out = String::with_capacity(self.normalized.len());
+            for c in self.normalized.chars() {
+                buf.clear();
+                f(c, &mut buf);
+                out.extend(buf.iter());
+            }
+            self.normalized = out;
         } else {
-            self.transform(t, 0);
+            self.expand_chars(|c, out| {
+                buf.clear();
+                f(c, &mut buf);
+                out.extend(buf.iter());
+            });
         }
     }
 
