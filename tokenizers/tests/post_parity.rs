@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tokenmill_tokenizers::decoder::{Decode, Decoder};
-use tokenmill_tokenizers::encoding::Encoding;
+use tokenmill_tokenizers::encoding::{Encoding, PaddingDirection, TruncationDirection};
 use tokenmill_tokenizers::padding::{pad_encodings, PaddingParams};
 use tokenmill_tokenizers::postprocessor::{post_process, PostProcessor};
 use tokenmill_tokenizers::truncation::TruncationParams;
@@ -156,6 +156,35 @@ fn post_processing_truncation_padding_match_hf() {
         }
     }
     assert!(errors_checked > 10, "the fixtures exercise HF's truncation errors");
+}
+
+#[test]
+fn encoding_methods_match_hf() {
+    let data = fixture("post_cases.json.gz");
+    let raw: Vec<Encoding> = data["raw"].as_array().unwrap().iter().map(raw_encoding).collect();
+    let dir = |v: &Value| if v == "left" { TruncationDirection::Left } else { TruncationDirection::Right };
+    let pdir = |v: &Value| if v == "left" { PaddingDirection::Left } else { PaddingDirection::Right };
+    let cases = data["methods"].as_array().unwrap();
+    assert!(cases.len() > 50);
+    for case in cases {
+        let inputs: Vec<Encoding> =
+            case["raw"].as_array().unwrap().iter().map(|k| raw[k.as_u64().unwrap() as usize].clone()).collect();
+        let args = case["args"].as_array().unwrap();
+        let usize_arg = |i: usize| args[i].as_u64().unwrap() as usize;
+        let ctx = format!("{} {}", case["op"], case["args"]);
+        let got = match case["op"].as_str().unwrap() {
+            "merge" => Encoding::merge(inputs, args[0].as_bool().unwrap()),
+            op => {
+                let mut e = inputs.into_iter().next().unwrap();
+                e.truncate(usize_arg(0), usize_arg(1), dir(&args[2])).unwrap();
+                if op == "truncate_pad" {
+                    e.pad(usize_arg(3), 5, 2, "<p>", pdir(&args[4]));
+                }
+                e
+            }
+        };
+        check(&ctx, &got, &case["expected"]);
+    }
 }
 
 #[test]

@@ -105,8 +105,12 @@ pub fn post_process(
         Some(trunc) => {
             let added = processor.map_or(0, |p| p.added_tokens(pair.is_some()));
             if add_special_tokens && added > 0 {
-                let params = TruncationParams { max_length: trunc.max_length.saturating_sub(added), ..*trunc };
-                truncate_encodings(encoding, pair, &params)?
+                match trunc.max_length.checked_sub(added) {
+                    Some(max_length) => truncate_encodings(encoding, pair, &TruncationParams { max_length, ..*trunc })?,
+                    // HF computes `max_length - added` unchecked; in its release builds the
+                    // subtraction wraps to a huge limit, i.e. nothing is truncated.
+                    None => (encoding, pair),
+                }
             } else {
                 truncate_encodings(encoding, pair, trunc)?
             }
