@@ -43,6 +43,16 @@ pub enum Error {
     #[error("{origin}: unsupported {component} type {kind:?} (supported: {supported})")]
     Unsupported { origin: String, component: &'static str, kind: String, supported: &'static str },
 
+    #[error("Truncation error: {0}")]
+    Truncation(String),
+
+    /// Truncation settings refused up front (HF's `enable_truncation` message, verbatim).
+    #[error("{0}")]
+    TruncationParams(String),
+
+    #[error("{component}: {reason}")]
+    Component { component: &'static str, reason: String },
+
     #[error("thread pool: {0}")]
     ThreadPool(String),
 }
