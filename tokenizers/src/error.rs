@@ -43,6 +43,10 @@ pub enum Error {
     #[error("{origin}: unsupported {component} type {kind:?} (supported: {supported})")]
     Unsupported { origin: String, component: &'static str, kind: String, supported: &'static str },
 
+    /// A model could not tokenize a piece (e.g. its unknown token is not in the vocabulary).
+    #[error("{model}: {reason}")]
+    Model { model: &'static str, reason: String },
+
     #[error("thread pool: {0}")]
     ThreadPool(String),
 }
