@@ -191,10 +191,11 @@ impl Unigram {
                 single |= k + 1 == char_len;
             }
             if !single {
-                let unk = self.unk_id.ok_or_else(Self::missing_unk)?;
                 let cand = unk_score + here;
                 let t = &mut best[s + char_len];
+                // HF fails only when the unknown candidate would be recorded.
                 if t.start == NONE || cand > t.score {
+                    let unk = self.unk_id.ok_or_else(Self::missing_unk)?;
                     *t = Best { score: cand, start: s as u32, id: unk };
                 }
             }
@@ -346,6 +347,11 @@ mod tests {
         assert!(m.tokenize_word("a", &mut out).is_ok());
         assert!(m.tokenize_word("qa", &mut out).is_err());
         assert_eq!(out.len(), 1);
+        // "y" alone is unknown but "ty" covers it better: no error (HF).
+        let m = model(&[("t", -1.0), ("ty", -1.0)], None, false);
+        out.clear();
+        m.tokenize_word("ty", &mut out).unwrap();
+        assert_eq!(out, vec![Token { id: 1, start: 0, end: 2 }]);
         assert!(Unigram::new(vec![("a".into(), 0.0)], Some(1), false).is_err());
     }
 
