@@ -73,11 +73,12 @@ impl Unigram {
                 min_score = *score;
             }
         }
-        let mut node_piece = vec![NONE; b.len()];
+        let (trie, map) = b.finish();
+        let mut node_piece = vec![NONE; trie.len()];
         for (i, &n) in ends.iter().enumerate() {
             if n != root {
                 // The trie answers with the piece's map id, as HF looks the string up again.
-                node_piece[n as usize] = ids[pieces[i].0.as_str()];
+                node_piece[map[n as usize] as usize] = ids[pieces[i].0.as_str()];
             }
         }
         let mut byte_ids = [NONE; 256];
@@ -93,8 +94,8 @@ impl Unigram {
             byte_fallback,
             byte_ids,
             min_score,
-            trie: b.finish(),
-            root,
+            trie,
+            root: map[root as usize],
             node_piece,
         })
     }

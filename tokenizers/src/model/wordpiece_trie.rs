@@ -62,14 +62,14 @@ impl Automaton {
             token[n as usize] = id;
             depth[n as usize] = len;
         }
-        let trie = b.finish();
 
-        let mut states = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; trie.len()];
+        // Breadth-first over builder ids (every failure target is shallower than its node).
+        let mut states = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; b.len()];
         let mut pops: Vec<Pop> = Vec::new();
         let mut queue = VecDeque::from([root, suffix_root]);
         let mut scratch: Vec<Pop> = Vec::new();
         while let Some(u) = queue.pop_front() {
-            for (c, v) in trie.children(u) {
+            for &(c, v) in b.children(u) {
                 let vi = v as usize;
                 if token[vi] != NONE {
                     states[vi] = State { fail: suffix_root, pop_start: pops.len() as u32, pop_len: 1 };
@@ -79,12 +79,12 @@ impl Automaton {
                     scratch.clear();
                     scratch.extend_from_slice(&pops[su.pop_start as usize..(su.pop_start + su.pop_len) as usize]);
                     let mut z = su.fail;
-                    while z != NONE && trie.child(z, c) == NONE {
+                    while z != NONE && b.child(z, c).is_none() {
                         let sz = states[z as usize];
                         scratch.extend_from_slice(&pops[sz.pop_start as usize..(sz.pop_start + sz.pop_len) as usize]);
                         z = sz.fail;
                     }
-                    let fail = if z == NONE { NONE } else { trie.child(z, c) };
+                    let fail = if z == NONE { NONE } else { b.child(z, c).unwrap_or(NONE) };
                     if fail == NONE {
                         // MaxMatch fails on this prefix: the pops are never used.
                         scratch.clear();
@@ -95,6 +95,15 @@ impl Automaton {
                 queue.push_back(v);
             }
         }
+
+        // Re-index everything by double-array slot.
+        let (trie, map) = b.finish();
+        let slot = |n: u32| if n == NONE { NONE } else { map[n as usize] };
+        let mut by_slot = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; trie.len()];
+        for (n, s) in states.into_iter().enumerate() {
+            by_slot[map[n] as usize] = State { fail: slot(s.fail), ..s };
+        }
+        let (states, root, suffix_root) = (by_slot, slot(root), slot(suffix_root));
         Automaton { trie, root, suffix_root, states, pops }
     }
 
