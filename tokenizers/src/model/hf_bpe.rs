@@ -46,6 +46,9 @@ pub struct HfBpe {
     opts: BpeOptions,
     unk_id: Option<u32>,
     byte_ids: [u32; 256],
+    /// Id of each ASCII char as a symbol, per variant (bit 0: prefixed, bit 1: suffixed); `NONE`
+    /// sends it to the general path. Saves a string hash per character.
+    ascii: Box<[[u32; 4]; 128]>,
     /// Dropout random state (splitmix64); settable for reproducible runs.
     rng: AtomicU64,
     uid: u64,
@@ -103,7 +106,19 @@ impl HfBpe {
             table.insert(ia, ib, rank as u32, id);
             merge_list.push((ia, ib));
         }
+        let mut ascii = Box::new([[NONE; 4]; 128]);
+        let (pre, suf) =
+            (opts.continuing_subword_prefix.as_deref().unwrap_or(""), opts.end_of_word_suffix.as_deref().unwrap_or(""));
+        for (c, row) in ascii.iter_mut().enumerate() {
+            let c = c as u8 as char;
+            for (variant, slot) in row.iter_mut().enumerate() {
+                let p = if variant & 1 != 0 { pre } else { "" };
+                let x = if variant & 2 != 0 { suf } else { "" };
+                *slot = vocab.get(&format!("{p}{c}{x}")).unwrap_or(NONE);
+            }
+        }
         Ok(HfBpe {
+            ascii,
             unk_id: opts.unk_token.as_deref().and_then(|u| vocab.get(u)),
             byte_ids: vocab.byte_fallback_ids(),
             vocab,
@@ -284,6 +299,17 @@ impl HfBpe {
             let end = chars.peek().map_or(piece.len(), |&(j, _)| j);
             let byte_len = end - i;
             let (first, last) = (i == 0, end == piece.len());
+            if c.is_ascii() {
+                let variant = (!first && prefix.is_some()) as usize | ((last && suffix.is_some()) as usize) << 1;
+                let id = self.ascii[c as usize][variant];
+                if id != NONE {
+                    if let Some((uid, ulen)) = unk.take() {
+                        Self::push(&mut s.symbols, uid, ulen);
+                    }
+                    Self::push(&mut s.symbols, id, 1);
+                    continue;
+                }
+            }
             let key: &str = match (prefix.filter(|_| !first), suffix.filter(|_| last)) {
                 (None, None) => &piece[i..end],
                 (p, x) => {

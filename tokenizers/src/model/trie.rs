@@ -9,19 +9,38 @@ pub const NONE: u32 = u32::MAX;
 const FREE: u32 = u32::MAX - 1;
 const ROOT: u32 = u32::MAX - 2;
 
+/// A slot: the double-array pair plus the caller's per-node data `T`, stored inline so that
+/// reaching a node also brings its data into cache.
 #[derive(Debug, Clone, Copy)]
-struct Cell {
+struct Cell<T> {
     base: u32,
     check: u32,
+    data: T,
 }
 
 /// The frozen trie; node ids are slots (see [`TrieBuilder::finish`] for the mapping).
-#[derive(Debug, Clone, Default)]
-pub struct ByteTrie {
-    cells: Vec<Cell>,
+#[derive(Debug, Clone)]
+pub struct ByteTrie<T> {
+    cells: Vec<Cell<T>>,
 }
 
-impl ByteTrie {
+impl<T: Copy + Default> Default for ByteTrie<T> {
+    fn default() -> Self {
+        ByteTrie { cells: Vec::new() }
+    }
+}
+
+impl<T: Copy + Default> ByteTrie<T> {
+    /// The data of slot `node`.
+    #[inline(always)]
+    pub fn data(&self, node: u32) -> T {
+        self.cells[node as usize].data
+    }
+
+    pub fn set_data(&mut self, node: u32, data: T) {
+        self.cells[node as usize].data = data;
+    }
+
     /// The child of `node` along byte `b`, or `NONE`.
     #[inline(always)]
     pub fn child(&self, node: u32, b: u8) -> u32 {
@@ -95,9 +114,9 @@ impl TrieBuilder {
     }
 
     /// Freezes the trie. Returns it with the slot of every builder node (`map[node]`).
-    pub fn finish(self) -> (ByteTrie, Vec<u32>) {
+    pub fn finish<T: Copy + Default>(self) -> (ByteTrie<T>, Vec<u32>) {
         let mut map = vec![NONE; self.children.len()];
-        let mut cells = vec![Cell { base: 0, check: FREE }; self.children.len() * 2 + 512];
+        let mut cells = vec![Cell { base: 0, check: FREE, data: T::default() }; self.children.len() * 2 + 512];
         let n_cells = cells.len();
         for (slot, &r) in self.roots.iter().enumerate() {
             map[r as usize] = slot as u32;
@@ -136,7 +155,7 @@ impl TrieBuilder {
                 if cells.len() < p + 257 {
                     let old = cells.len();
                     let new = p + 257 + old / 2;
-                    cells.resize(new, Cell { base: 0, check: FREE });
+                    cells.resize(new, Cell { base: 0, check: FREE, data: T::default() });
                     // `next[old]` was the sentinel (itself); the new cells and sentinel follow.
                     next.extend(old as u32 + 1..=new as u32);
                 }
@@ -182,7 +201,7 @@ mod tests {
         let ends: Vec<u32> = words.iter().map(|w| b.insert(root, w)).collect();
         let other = b.add_root();
         let x = b.insert(other, b"xy");
-        let (t, map) = b.finish();
+        let (t, map) = b.finish::<u32>();
         let walk = |start: u32, w: &[u8]| w.iter().try_fold(start, |n, &c| Some(t.child(n, c)).filter(|&n| n != NONE));
         for (w, &end) in words.iter().zip(&ends) {
             assert_eq!(walk(map[root as usize], w), Some(map[end as usize]));

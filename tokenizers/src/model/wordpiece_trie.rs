@@ -14,10 +14,16 @@ use super::vocab::Vocab;
 use super::Token;
 
 #[derive(Debug, Clone, Copy)]
-struct State {
+pub struct State {
     fail: u32,
     pop_start: u32,
     pop_len: u32,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State { fail: NONE, pop_start: 0, pop_len: 0 }
+    }
 }
 
 /// A token to emit: its id and how many bytes of the word it covers (prefix excluded).
@@ -27,12 +33,12 @@ struct Pop {
     len: u32,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Automaton {
-    trie: ByteTrie,
+    /// Each node's failure link and pops live in its trie cell.
+    trie: ByteTrie<State>,
     root: u32,
     suffix_root: u32,
-    states: Vec<State>,
     pops: Vec<Pop>,
 }
 
@@ -64,7 +70,7 @@ impl Automaton {
         }
 
         // Breadth-first over builder ids (every failure target is shallower than its node).
-        let mut states = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; b.len()];
+        let mut states = vec![State::default(); b.len()];
         let mut pops: Vec<Pop> = Vec::new();
         let mut queue = VecDeque::from([root, suffix_root]);
         let mut scratch: Vec<Pop> = Vec::new();
@@ -97,14 +103,13 @@ impl Automaton {
         }
 
         // Re-index everything by double-array slot.
-        let (trie, map) = b.finish();
+        let (mut trie, map) = b.finish::<State>();
         let slot = |n: u32| if n == NONE { NONE } else { map[n as usize] };
-        let mut by_slot = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; trie.len()];
         for (n, s) in states.into_iter().enumerate() {
-            by_slot[map[n] as usize] = State { fail: slot(s.fail), ..s };
+            trie.set_data(map[n], State { fail: slot(s.fail), ..s });
         }
-        let (states, root, suffix_root) = (by_slot, slot(root), slot(suffix_root));
-        Automaton { trie, root, suffix_root, states, pops }
+        let (root, suffix_root) = (slot(root), slot(suffix_root));
+        Automaton { trie, root, suffix_root, pops }
     }
 
     #[inline(always)]
@@ -128,7 +133,7 @@ impl Automaton {
                     v = next;
                     break;
                 }
-                let s = self.states[v as usize];
+                let s = self.trie.data(v);
                 if s.fail == NONE {
                     return false;
                 }
@@ -138,7 +143,7 @@ impl Automaton {
         }
         // End of word: flush until only the (empty) suffix root remains.
         while v != self.suffix_root && v != self.root {
-            let s = self.states[v as usize];
+            let s = self.trie.data(v);
             if s.fail == NONE {
                 return false;
             }
