@@ -126,8 +126,8 @@ impl TrieBuilder {
         // search for a base skips occupied cells in amortized constant time.
         // One extra entry past the end, always "free", ends every search.
         let mut next: Vec<u32> = (0..=n_cells as u32).collect();
-        for slot in 0..self.roots.len() {
-            next[slot] = slot as u32 + 1;
+        for (slot, n) in next.iter_mut().enumerate().take(self.roots.len()) {
+            *n = slot as u32 + 1;
         }
         fn find(next: &mut [u32], mut i: usize) -> usize {
             while next[i] as usize != i {
