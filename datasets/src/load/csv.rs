@@ -140,17 +140,13 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
     let rows = b.build_buffered(reader)?;
     let path = path.to_path_buf();
     let header = usize::from(opts.header);
-    let mut done = 0usize;
     let mut failed = false;
     Ok(Box::new(rows.map_while(move |r| {
         if failed {
             return None;
         }
         Some(match r {
-            Ok(b) => {
-                done += b.num_rows();
-                widen(b, &target)
-            }
+            Ok(b) => widen(b, &target),
             Err(e) => {
                 failed = true;
                 Err(parse_err(&path, header, e))
