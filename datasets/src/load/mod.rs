@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod hf_disk;
+
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 
