@@ -22,12 +22,14 @@ pub mod imdb;
 pub mod ipc;
 pub mod json;
 mod json_value;
+pub mod load_dataset;
 pub mod parquet;
 pub mod split_spec;
 pub mod squad;
 pub mod text;
 
 pub use files::{DataFiles, ResolvedFiles};
+pub use load_dataset::{load_dataset, load_split, Splits};
 pub use split_spec::SplitSpec;
 
 /// A schema and the record batches that follow it, produced lazily.
