@@ -22,6 +22,7 @@ pub mod stream;
 pub mod tokenize;
 
 pub use dataset::Dataset;
+pub use dataset_dict::DatasetDict;
 pub use error::{Error, Result};
 pub use load::BatchSource;
 pub use progress::{NoProgress, Progress};
