@@ -11,13 +11,11 @@ use super::split_spec::SplitSpec;
 use super::{imdb, source, Format, LoadOptions};
 use crate::cache;
 use crate::dataset::Dataset;
+use crate::dataset_dict::DatasetDict;
 use crate::error::{Error, Result};
 use crate::ordered_json::OrderedJson;
 use crate::progress::Progress;
 use crate::shard_writer::WriteOptions;
-
-/// Named splits, in order (HF's `DatasetDict`).
-pub type Splits = Vec<(String, Dataset)>;
 
 /// Loads every split of `data_files` into `out` (a DatasetDict folder, replaced atomically) or, when
 /// `out` is `None`, into the cache. `format` `None` infers it from the file extensions.
@@ -27,20 +25,26 @@ pub fn load_dataset(
     opts: &LoadOptions,
     out: Option<&Path>,
     progress: &dyn Progress,
-) -> Result<Splits> {
+) -> Result<DatasetDict> {
     let plan = Plan::new(format, data_files, None)?;
+    let (fp, entry) = plan.cache_entry(opts)?;
     let dir = match out {
         Some(d) => d.to_path_buf(),
         None => {
-            let d = plan.cache_entry(opts)?;
-            if let Ok(s) = open_dict(&d, &plan.split_names()) {
+            if let Ok(s) = DatasetDict::load_from_disk(&entry) {
                 return Ok(s);
             }
-            d
+            entry
         }
     };
-    plan.write_dict(&dir, opts, progress)?;
-    open_dict(&dir, &plan.split_names())
+    let wopts = WriteOptions { fingerprint: Some(fp), ..Default::default() };
+    if plan.format == Format::Imdb {
+        plan.write_imdb_dict(&dir, opts, &wopts, progress)?;
+        return DatasetDict::load_from_disk(&dir);
+    }
+    let sources =
+        plan.splits.iter().map(|(name, _)| Ok((name.clone(), plan.source(name, opts)?))).collect::<Result<_>>()?;
+    DatasetDict::from_sources(sources, &dir, &wopts, progress)
 }
 
 /// Loads one split as HF's `load_dataset(..., split="train[:10%]")`: `split` may slice (`[a:b]`,
@@ -62,17 +66,22 @@ pub fn load_split(
     }
     let plan = Plan::new(format, data_files, Some(&name))?;
     let whole = spec.parts.len() == 1 && spec.parts[0].from.is_none() && spec.parts[0].to.is_none();
+    let (fp, entry) = plan.cache_entry(opts)?;
+    let wopts = WriteOptions {
+        fingerprint: Some(cache::update_fingerprint(&fp, "split", &serde_json::json!(name))),
+        ..Default::default()
+    };
     let full = match (out, whole) {
         (Some(dir), true) => {
-            plan.write_split(&name, dir, opts, progress)?;
+            plan.write_split(&name, dir, opts, &wopts, progress)?;
             return Dataset::open(dir);
         }
         _ => {
-            let d = plan.cache_entry(opts)?.join(&name);
+            let d = entry.join(&name);
             match Dataset::open(&d) {
                 Ok(ds) => ds,
                 Err(_) => {
-                    plan.write_split(&name, &d, opts, progress)?;
+                    plan.write_split(&name, &d, opts, &wopts, progress)?;
                     Dataset::open(&d)?
                 }
             }
@@ -133,12 +142,8 @@ impl Plan {
         Ok(Plan { format, splits })
     }
 
-    fn split_names(&self) -> Vec<String> {
-        self.splits.iter().map(|s| s.0.clone()).collect()
-    }
-
-    /// The cache folder for these inputs and options (all splits of them).
-    fn cache_entry(&self, opts: &LoadOptions) -> Result<PathBuf> {
+    /// The fingerprint and cache folder of these inputs and options (all splits of them).
+    fn cache_entry(&self, opts: &LoadOptions) -> Result<(String, PathBuf)> {
         let mut fp = format!("{:?}", self.format);
         for (name, files) in &self.splits {
             fp = cache::update_fingerprint(
@@ -148,7 +153,8 @@ impl Plan {
             );
         }
         fp = cache::update_fingerprint(&fp, "options", &serde_json::Value::String(format!("{opts:?}")));
-        Ok(cache::entry_dir(&cache::cache_dir(), &format!("load-{fp}")))
+        let dir = cache::entry_dir(&cache::cache_dir(), &format!("load-{fp}"));
+        Ok((fp, dir))
     }
 
     fn source(&self, name: &str, opts: &LoadOptions) -> Result<super::BatchSource> {
@@ -161,16 +167,29 @@ impl Plan {
     }
 
     /// One split into a single-dataset folder.
-    fn write_split(&self, name: &str, dir: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<()> {
+    fn write_split(
+        &self,
+        name: &str,
+        dir: &Path,
+        opts: &LoadOptions,
+        wopts: &WriteOptions,
+        progress: &dyn Progress,
+    ) -> Result<()> {
         let src = self.source(name, opts)?;
-        hf_disk::write_dataset(dir, src, &DatasetInfo::default(), Some(name), &WriteOptions::default(), progress)
+        hf_disk::write_dataset(dir, src, &DatasetInfo::default(), Some(name), wopts, progress)
     }
 
-    /// Every split into a DatasetDict folder at `dir`, atomically. IMDB's splits are written in
-    /// parallel (each makes its own pass over the gzip stream, which cannot be split).
-    fn write_dict(&self, dir: &Path, opts: &LoadOptions, progress: &dyn Progress) -> Result<()> {
+    /// IMDB's splits into a DatasetDict folder at `dir`, atomically, written in parallel (each split
+    /// makes its own pass over the gzip stream, which cannot be decompressed in parallel).
+    fn write_imdb_dict(
+        &self,
+        dir: &Path,
+        opts: &LoadOptions,
+        wopts: &WriteOptions,
+        progress: &dyn Progress,
+    ) -> Result<()> {
         let tmp = TempDir::next_to(dir)?;
-        if self.format == Format::Imdb {
+        {
             let quiet = Quiet(progress);
             progress.start("Loading imdb", Some(100_000));
             let results: Vec<Result<()>> = std::thread::scope(|s| {
@@ -180,7 +199,10 @@ impl Plan {
                     .map(|(name, _)| {
                         let target = tmp.path().join(name);
                         let quiet = &quiet;
-                        s.spawn(move || self.write_split(name, &target, opts, quiet))
+                        let mut o = wopts.clone();
+                        o.fingerprint =
+                            o.fingerprint.map(|f| cache::update_fingerprint(&f, "split", &serde_json::json!(name)));
+                        s.spawn(move || self.write_split(name, &target, opts, &o, quiet))
                     })
                     .collect();
                 handles
@@ -190,21 +212,15 @@ impl Plan {
             });
             progress.finish();
             results.into_iter().collect::<Result<Vec<()>>>()?;
-        } else {
-            for (name, _) in &self.splits {
-                self.write_split(name, &tmp.path().join(name), opts, progress)?;
-            }
         }
-        let names = self.split_names().into_iter().map(OrderedJson::String).collect();
+        let names = self.splits.iter().map(|s| OrderedJson::String(s.0.clone())).collect();
         let dict = OrderedJson::Object(vec![("splits".into(), OrderedJson::Array(names))]);
-        hf_disk::write_json(&tmp.path().join("dataset_dict.json"), &dict)?;
+        // HF writes dataset_dict.json on one line (json.dump), as DatasetDict::save_to_disk does.
+        let path = tmp.path().join(hf_disk::DICT_JSON);
+        std::fs::write(&path, dict.to_python_json()).map_err(|e| Error::io(&path, e))?;
+        std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(|e| Error::io(&path, e))?;
         tmp.replace(dir)
     }
-}
-
-/// Opens the splits of a DatasetDict folder.
-fn open_dict(dir: &Path, names: &[String]) -> Result<Splits> {
-    names.iter().map(|n| Ok((n.clone(), Dataset::open(dir.join(n))?))).collect()
 }
 
 /// Forwards only `advance`: several writers share one bar started by the caller.
@@ -243,10 +259,7 @@ mod tests {
         ]);
         let out = d.join("out");
         let splits = load_dataset(None, &files, &LoadOptions::default(), Some(&out), &NoProgress).unwrap();
-        assert_eq!(
-            splits.iter().map(|s| (s.0.as_str(), s.1.num_rows())).collect::<Vec<_>>(),
-            [("train", 25), ("test", 2)]
-        );
+        assert_eq!(splits.num_rows(), [("train".to_string(), 25), ("test".to_string(), 2)]);
         assert!(out.join("dataset_dict.json").is_file() && out.join("train/state.json").is_file());
         let one = d.join("one");
         let ds = load_split(None, &files, "train[:10%]+train[-2:]", &LoadOptions::default(), Some(&one), &NoProgress)

@@ -29,7 +29,7 @@ pub mod squad;
 pub mod text;
 
 pub use files::{DataFiles, ResolvedFiles};
-pub use load_dataset::{load_dataset, load_split, Splits};
+pub use load_dataset::{load_dataset, load_split};
 pub use split_spec::SplitSpec;
 
 /// A schema and the record batches that follow it, produced lazily.
