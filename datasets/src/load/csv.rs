@@ -24,6 +24,8 @@ fn format(opts: &LoadOptions) -> Result<CsvFormat> {
         .with_header(opts.header)
         .with_delimiter(opts.delimiter.unwrap_or(b','))
         .with_quote(opts.quote)
+        // pandas reads a short row with the missing fields null (a long row is an error).
+        .with_truncated_rows(true)
         .with_null_regex(na_regex()?);
     if let Some(e) = opts.escape {
         f = f.with_escape(e);
@@ -82,6 +84,7 @@ pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
     if !ints.is_empty() {
         let probe = ReaderBuilder::new(decodable(&Arc::new(schema.clone())))
             .with_format(fmt)
+            .with_truncated_rows(true)
             .with_batch_size(opts.infer_rows.max(1))
             .build_buffered(files::open(path)?)?;
         if let Some(batch) = probe.into_iter().next() {
@@ -218,7 +221,7 @@ mod tests {
 
     #[test]
     fn bad_row_names_file_and_line() {
-        let p = write("bad.csv", "a,b\n1,2\n3,4\n5\n");
+        let p = write("bad.csv", "a,b\n1,2\n3,4\n5,6,7\n");
         let err = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, Error::Parse { .. }), "{msg}");
@@ -229,7 +232,7 @@ mod tests {
         let msg = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
         assert!(msg.contains("xyz") && msg.contains("line 4"), "{msg}");
         // A short row found while decoding (past the inference window).
-        let p = write("bad3.csv", "a,b\n1,2\n3,4\n5,6\n7\n");
+        let p = write("bad3.csv", "a,b\n1,2\n3,4\n5,6\n7,8,9\n");
         let opts = LoadOptions { infer_rows: 1, batch_rows: 2, ..Default::default() };
         let msg = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
         assert!(msg.contains("line 5"), "{msg}");
