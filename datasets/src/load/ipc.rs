@@ -63,3 +63,65 @@ pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIte
     });
     Ok((out_schema, Box::new(it)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+
+    fn batch(start: i64) -> RecordBatch {
+        let a: ArrayRef = Arc::new(Int64Array::from_iter_values(start..start + 100));
+        let b: ArrayRef = Arc::new(StringArray::from_iter_values((0..100).map(|i| format!("s{i}"))));
+        RecordBatch::try_from_iter([("a", a), ("b", b)]).unwrap()
+    }
+
+    fn write(name: &str, file_format: bool) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("tm-ipc-{}-{name}", std::process::id()));
+        let f = File::create(&p).unwrap();
+        let b0 = batch(0);
+        if file_format {
+            let mut w = arrow_ipc::writer::FileWriter::try_new(f, &b0.schema()).unwrap();
+            w.write(&b0).unwrap();
+            w.write(&batch(100)).unwrap();
+            w.finish().unwrap();
+        } else {
+            let mut w = arrow_ipc::writer::StreamWriter::try_new(f, &b0.schema()).unwrap();
+            w.write(&b0).unwrap();
+            w.write(&batch(100)).unwrap();
+            w.finish().unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn file_and_stream_formats_with_projection() {
+        for file_format in [true, false] {
+            let p = write(&format!("ok-{file_format}.arrow"), file_format);
+            let opts = LoadOptions { columns: Some(vec!["b".into(), "a".into()]), ..Default::default() };
+            let src = source(&[p], &opts).unwrap();
+            assert_eq!(src.schema.field(0).name(), "b");
+            let batches = src.collect().unwrap();
+            let a: Vec<i64> =
+                batches.iter().flat_map(|b| b.column(1).as_primitive::<Int64Type>().values().to_vec()).collect();
+            assert_eq!(a, (0..200).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_is_corrupt() {
+        for file_format in [true, false] {
+            let p = write(&format!("trunc-{file_format}.arrow"), file_format);
+            let bytes = std::fs::read(&p).unwrap();
+            std::fs::write(&p, &bytes[..bytes.len() * 2 / 3]).unwrap();
+            let r = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect());
+            let err = r.unwrap_err();
+            assert!(matches!(err, Error::CorruptShard { .. }), "{err}");
+            assert!(err.to_string().contains(p.to_str().unwrap()));
+        }
+        let p = std::env::temp_dir().join(format!("tm-ipc-{}-garbage.arrow", std::process::id()));
+        std::fs::write(&p, b"definitely not arrow").unwrap();
+        assert!(matches!(source(&[p], &LoadOptions::default()), Err(Error::CorruptShard { .. })));
+    }
+}

@@ -68,3 +68,50 @@ pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIte
     });
     Ok((schema, Box::new(it)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    fn write(name: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("tm-pq-{}-{name}", std::process::id()));
+        let a: ArrayRef = Arc::new(Int64Array::from_iter_values(0..1000));
+        let b: ArrayRef = Arc::new(StringArray::from_iter_values((0..1000).map(|i| format!("row {i}"))));
+        let batch = RecordBatch::try_from_iter([("a", a), ("b", b)]).unwrap();
+        let props = WriterProperties::builder().set_max_row_group_row_count(Some(300)).build();
+        let mut w = ArrowWriter::try_new(File::create(&p).unwrap(), batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        p
+    }
+
+    #[test]
+    fn row_groups_stream_in_batches_with_projection() {
+        let p = write("ok.parquet");
+        let opts = LoadOptions { batch_rows: 128, columns: Some(vec!["b".into(), "a".into()]), ..Default::default() };
+        let src = source(&[p.clone(), p], &opts).unwrap();
+        assert_eq!(src.schema.field(0).name(), "b");
+        let batches = src.collect().unwrap();
+        assert!(batches.iter().all(|b| b.num_rows() <= 128));
+        let a: Vec<i64> =
+            batches.iter().flat_map(|b| b.column(1).as_primitive::<Int64Type>().values().to_vec()).collect();
+        assert_eq!(a.len(), 2000);
+        assert_eq!(&a[..1000], (0..1000).collect::<Vec<_>>().as_slice());
+        let bad = LoadOptions { columns: Some(vec!["nope".into()]), ..Default::default() };
+        assert!(matches!(source(&[write("ok2.parquet")], &bad), Err(Error::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn truncated_file_is_corrupt() {
+        let p = write("trunc.parquet");
+        let bytes = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+        let err = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
+        assert!(matches!(err, Error::CorruptShard { .. }) && err.to_string().contains(p.to_str().unwrap()), "{err}");
+    }
+}
