@@ -15,21 +15,35 @@ pub fn ordered_map(
     f: BatchFn,
     threads: usize,
 ) -> impl Iterator<Item = Result<RecordBatch>> + Send + 'static {
+    let g: WorkFn<Result<RecordBatch>> = std::sync::Arc::new(move |b: Result<RecordBatch>| b.and_then(|b| f(b)));
+    ordered_work(input, g, threads)
+}
+
+/// Work item function of [`ordered_work`].
+pub type WorkFn<T> = std::sync::Arc<dyn Fn(T) -> Result<RecordBatch> + Send + Sync>;
+
+/// Like [`ordered_map`] over any work items (e.g. row ranges a worker reads itself, so reading
+/// runs in parallel too).
+pub fn ordered_work<T: Send + 'static>(
+    input: impl Iterator<Item = T> + Send + 'static,
+    f: WorkFn<T>,
+    threads: usize,
+) -> impl Iterator<Item = Result<RecordBatch>> + Send + 'static {
     let threads = if threads == 0 { tokenmill_tokenizers::tokenizer::batch::default_threads() } else { threads };
     let window = (threads * 2).max(1);
     OrderedMap { input, f, threads, window, ready: std::collections::VecDeque::new(), failed: false }
 }
 
-struct OrderedMap<I> {
+struct OrderedMap<I, T> {
     input: I,
-    f: BatchFn,
+    f: WorkFn<T>,
     threads: usize,
     window: usize,
     ready: std::collections::VecDeque<Result<RecordBatch>>,
     failed: bool,
 }
 
-impl<I: Iterator<Item = Result<RecordBatch>>> Iterator for OrderedMap<I> {
+impl<T: Send, I: Iterator<Item = T>> Iterator for OrderedMap<I, T> {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -46,11 +60,11 @@ impl<I: Iterator<Item = Result<RecordBatch>>> Iterator for OrderedMap<I> {
             }
             let f = &self.f;
             let out: Vec<Result<RecordBatch>> = if self.threads <= 1 || todo.len() == 1 {
-                todo.into_iter().map(|b| b.and_then(|b| f(b))).collect()
+                todo.into_iter().map(|t| f(t)).collect()
             } else {
                 use rayon::prelude::*;
                 match tokenmill_tokenizers::tokenizer::batch::pool(self.threads) {
-                    Ok(pool) => pool.install(|| todo.into_par_iter().map(|b| b.and_then(|b| f(b))).collect()),
+                    Ok(pool) => pool.install(|| todo.into_par_iter().map(|t| f(t)).collect()),
                     Err(e) => vec![Err(Error::from(e))],
                 }
             };

@@ -166,6 +166,64 @@ impl NumpyRng {
         // searchsorted(side="right"): the first index whose cdf is > u.
         (0..size).map(|_| self.next_f64()).map(|u| cdf.partition_point(|&c| c <= u).min(p.len() - 1)).collect()
     }
+    /// NumPy's `random_bounded_uint64(0, max, mask=0, use_masked=false)`: Lemire's multiply-shift
+    /// rejection, on 32-bit draws when `max` fits 32 bits.
+    pub fn bounded_lemire(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        if max == u32::MAX as u64 {
+            return self.next_u32() as u64;
+        }
+        if max < u32::MAX as u64 {
+            let excl = max as u32 + 1;
+            let mut m = self.next_u32() as u64 * excl as u64;
+            let mut leftover = m as u32;
+            if leftover < excl {
+                let threshold = (u32::MAX - max as u32) % excl;
+                while leftover < threshold {
+                    m = self.next_u32() as u64 * excl as u64;
+                    leftover = m as u32;
+                }
+            }
+            return m >> 32;
+        }
+        if max == u64::MAX {
+            return self.next_u64();
+        }
+        let excl = max + 1;
+        let mut m = self.next_u64() as u128 * excl as u128;
+        let mut leftover = m as u64;
+        if leftover < excl {
+            let threshold = (u64::MAX - max) % excl;
+            while leftover < threshold {
+                m = self.next_u64() as u128 * excl as u128;
+                leftover = m as u64;
+            }
+        }
+        (m >> 64) as u64
+    }
+
+    /// `Generator.choice(pop_size, size, replace=False)` (shuffle=True) for small populations
+    /// (≤ 10,000, NumPy's Floyd branch): positions in `0..pop_size`.
+    pub fn choice_without_replacement(&mut self, pop_size: usize, size: usize) -> Vec<usize> {
+        let size = size.min(pop_size);
+        // Floyd's algorithm: for j in pop-size..pop draw v in [0, j]; take v unless taken, else j.
+        let mut taken = rustc_hash::FxHashSet::default();
+        let mut out = Vec::with_capacity(size);
+        for j in (pop_size - size)..pop_size {
+            let v = self.bounded_lemire(j as u64) as usize;
+            let pick = if taken.contains(&v) { j } else { v };
+            taken.insert(pick);
+            out.push(pick);
+        }
+        // then `_shuffle_int(size, 1, idx)`: Fisher-Yates with Lemire draws.
+        for i in (1..out.len()).rev() {
+            let j = self.bounded_lemire(i as u64) as usize;
+            out.swap(i, j);
+        }
+        out
+    }
 }
 
 /// `np.random.default_rng(seed).permutation(n)`.
@@ -201,5 +259,21 @@ mod tests {
         assert_eq!(permutation(10, 0), vec![4, 6, 2, 7, 3, 5, 9, 0, 8, 1]);
         assert_eq!(permutation(0, 0), Vec::<u64>::new());
         assert_eq!(permutation(1, 7), vec![0]);
+    }
+
+    #[test]
+    fn choice_without_replacement_matches_numpy() {
+        // (seed, pop, size) -> choice, then the next permutation(6) from the same generator.
+        let cases: [(u64, usize, usize, &[usize], [u64; 6]); 4] = [
+            (1, 5, 2, &[1, 2], [5, 0, 1, 4, 2, 3]),
+            (7, 3, 1, &[2], [0, 5, 3, 2, 4, 1]),
+            (42, 10, 4, &[4, 0, 5, 6], [0, 2, 5, 1, 4, 3]),
+            (3, 2, 2, &[1, 0], [3, 0, 2, 1, 4, 5]),
+        ];
+        for (seed, pop, size, want, next) in cases {
+            let mut r = NumpyRng::new(seed);
+            assert_eq!(r.choice_without_replacement(pop, size), want, "seed {seed}");
+            assert_eq!(r.permutation(6), next, "seed {seed}");
+        }
     }
 }
