@@ -14,10 +14,17 @@ pub mod error;
 pub mod features;
 pub mod load;
 pub mod ops;
+pub mod ordered_json;
 pub mod progress;
 pub mod shard;
+pub mod shard_writer;
 pub mod stream;
 pub mod tokenize;
 
-// pub use dataset::Dataset; pub use dataset_dict::DatasetDict;  (once written)
+pub use dataset::Dataset;
+pub use dataset_dict::DatasetDict;
 pub use error::{Error, Result};
+pub use load::BatchSource;
+pub use progress::{NoProgress, Progress};
+pub use shard::Shard;
+pub use shard_writer::{ShardWriter, WriteOptions};

@@ -2,6 +2,8 @@
 //! batches with bounded memory. Writing a source into shards is [`crate::Dataset::from_source`];
 //! iterating it without writing is [`crate::stream`].
 
+pub mod hf_disk;
+
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 
