@@ -36,7 +36,8 @@ fn rewrite(
     let n = ds.num_rows();
     let size = opts.batch_size.max(1);
     let src = ds.clone();
-    let work: WorkFn<usize> = Arc::new(move |start: usize| kernel(src.slice(start, size.min(src.num_rows() - start))?, start));
+    let work: WorkFn<usize> =
+        Arc::new(move |start: usize| kernel(src.slice(start, size.min(src.num_rows() - start))?, start));
     let batches = ordered_work((0..n).step_by(size), work, opts.threads);
     progress.start(op, Some(n as u64));
     let out = write_output(schema, batches, fp, opts, progress);
@@ -121,7 +122,8 @@ fn project(
 ) -> Result<Dataset> {
     let schema = Arc::new(ds.schema().project(&keep)?);
     let s = schema.clone();
-    let kernel: Kernel = Arc::new(move |b, _| reschema(&s, keep.iter().map(|&i| b.column(i).clone()).collect(), b.num_rows()));
+    let kernel: Kernel =
+        Arc::new(move |b, _| reschema(&s, keep.iter().map(|&i| b.column(i).clone()).collect(), b.num_rows()));
     rewrite(ds, op, args, schema, kernel, opts, p)
 }
 
@@ -134,11 +136,7 @@ pub fn add_column(
     p: &dyn Progress,
 ) -> Result<Dataset> {
     if values.len() != ds.num_rows() {
-        return Err(Error::Invalid(format!(
-            "add_column {name:?}: {} values for {} rows",
-            values.len(),
-            ds.num_rows()
-        )));
+        return Err(Error::Invalid(format!("add_column {name:?}: {} values for {} rows", values.len(), ds.num_rows())));
     }
     if ds.schema().index_of(name).is_ok() {
         return Err(Error::Invalid(format!("add_column: column {name:?} already exists")));

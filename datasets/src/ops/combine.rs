@@ -67,7 +67,8 @@ pub fn interleave_indices(
     stopping: Stopping,
 ) -> Result<Vec<u64>> {
     let n = lengths.len();
-    let offsets: Vec<u64> = lengths.iter().scan(0u64, |acc, &l| Some(std::mem::replace(acc, *acc + l as u64))).collect();
+    let offsets: Vec<u64> =
+        lengths.iter().scan(0u64, |acc, &l| Some(std::mem::replace(acc, *acc + l as u64))).collect();
     let Some(p) = probabilities else {
         return Ok(round_robin(lengths, &offsets, stopping));
     };
@@ -171,7 +172,10 @@ mod tests {
     #[test]
     fn round_robin_as_hf_docs() {
         // Examples from HF's comments.
-        assert_eq!(interleave_indices(&[3, 4, 5], None, 0, Stopping::FirstExhausted).unwrap(), [0, 3, 7, 1, 4, 8, 2, 5, 9]);
+        assert_eq!(
+            interleave_indices(&[3, 4, 5], None, 0, Stopping::FirstExhausted).unwrap(),
+            [0, 3, 7, 1, 4, 8, 2, 5, 9]
+        );
         assert_eq!(
             interleave_indices(&[3, 4, 5], None, 0, Stopping::AllExhausted).unwrap(),
             [0, 3, 7, 1, 4, 8, 2, 5, 9, 0, 6, 10, 1, 3, 11]

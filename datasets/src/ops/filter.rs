@@ -33,7 +33,10 @@ where
         let batch = ds.slice(start, len)?;
         let mask = predicate(&batch)?;
         if mask.len() != len {
-            return Err(Error::Invalid(format!("filter: predicate gave {} values for a batch of {len} rows", mask.len())));
+            return Err(Error::Invalid(format!(
+                "filter: predicate gave {} values for a batch of {len} rows",
+                mask.len()
+            )));
         }
         progress.advance(len as u64);
         Ok((0..len).filter(|&i| mask.is_valid(i) && mask.value(i)).map(|i| (start + i) as u64).collect())
@@ -41,6 +44,7 @@ where
     let parts = tokenmill_tokenizers::tokenizer::batch::map(&starts, threads, |&s| keep_of(s));
     progress.finish();
     let rows: Vec<u64> = parts?.into_iter().collect::<Result<Vec<_>>>()?.concat();
-    let args = serde_json::json!({ "fn": fingerprint.map(str::to_string).unwrap_or_else(crate::cache::random_fingerprint) });
+    let args =
+        serde_json::json!({ "fn": fingerprint.map(str::to_string).unwrap_or_else(crate::cache::random_fingerprint) });
     super::with_rows(ds, rows, "filter", args)
 }

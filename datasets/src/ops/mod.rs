@@ -54,13 +54,13 @@ impl Default for DataOpOptions {
 }
 
 impl DataOpOptions {
-    fn target(&self, fingerprint: &str) -> PathBuf {
+    pub fn target(&self, fingerprint: &str) -> PathBuf {
         self.out_dir.clone().unwrap_or_else(|| cache::entry_dir(&cache::cache_dir(), fingerprint))
     }
 
     /// A previous output of the same fingerprint, when caching applies (cache dir, not an explicit
     /// out_dir) and it opens cleanly.
-    fn cached(&self, fingerprint: &str) -> Option<Dataset> {
+    pub fn cached(&self, fingerprint: &str) -> Option<Dataset> {
         if !self.use_cache || self.out_dir.is_some() {
             return None;
         }

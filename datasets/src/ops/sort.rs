@@ -10,7 +10,8 @@ use crate::error::Result;
 
 pub fn sort(ds: &Dataset, column: &str, reverse: bool) -> Result<Dataset> {
     let values = ds.column(column)?;
-    let cmp = make_comparator(values.as_ref(), values.as_ref(), SortOptions { descending: reverse, nulls_first: false })?;
+    let cmp =
+        make_comparator(values.as_ref(), values.as_ref(), SortOptions { descending: reverse, nulls_first: false })?;
     let mut rows: Vec<u64> = (0..values.len() as u64).collect();
     // slice::sort_by is a stable merge sort.
     rows.sort_by(|&a, &b| cmp(a as usize, b as usize));
