@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 
 /// 64-bit FNV-1a: tiny, stable across runs, platforms and versions (unlike `std`'s `DefaultHasher`),
@@ -96,6 +97,103 @@ pub fn entry_dir(root: &Path, fingerprint: &str) -> PathBuf {
     root.join(fingerprint)
 }
 
+/// A cache root holding one save_to_disk directory per dataset state (named by fingerprint).
+#[derive(Clone, Debug)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Default for Cache {
+    /// The cache at [`cache_dir`].
+    fn default() -> Self {
+        Cache { root: cache_dir() }
+    }
+}
+
+impl Cache {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Cache { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory for the dataset state `fingerprint`.
+    pub fn entry(&self, fingerprint: &str) -> PathBuf {
+        entry_dir(&self.root, fingerprint)
+    }
+
+    /// The cached dataset for `fingerprint` when a complete one is there; otherwise runs
+    /// `compute(dir)`, which must write the dataset to `dir` (e.g. with [`Dataset::from_source`]
+    /// and `WriteOptions::fingerprint = Some(fingerprint)`) and return it. An entry that no longer
+    /// opens (deleted shard, corrupt file) is recomputed.
+    pub fn get_or_compute(&self, fingerprint: &str, compute: impl FnOnce(&Path) -> Result<Dataset>) -> Result<Dataset> {
+        if fingerprint.is_empty() || fingerprint.contains(['/', '\\']) || fingerprint.starts_with('.') {
+            return Err(Error::Invalid(format!("bad fingerprint {fingerprint:?}")));
+        }
+        let dir = self.entry(fingerprint);
+        if dir.join(crate::load::hf_disk::STATE_JSON).exists() {
+            if let Ok(ds) = Dataset::open(&dir) {
+                return Ok(ds);
+            }
+        }
+        std::fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        compute(&dir)
+    }
+
+    /// Whether a complete entry exists for `fingerprint`.
+    pub fn contains(&self, fingerprint: &str) -> bool {
+        self.entry(fingerprint).join(crate::load::hf_disk::STATE_JSON).exists()
+    }
+
+    /// Removes every cache entry (and leftover temporary directory) except those holding the shards
+    /// of `keep`. Returns how many entries were removed (HF's `cleanup_cache_files`).
+    pub fn cleanup_cache_files(&self, keep: &[&Dataset]) -> Result<usize> {
+        let kept: Vec<PathBuf> = keep
+            .iter()
+            .flat_map(|d| d.data_files().into_iter().filter_map(|p| p.parent().map(Path::to_path_buf)))
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        let entries = match std::fs::read_dir(&self.root) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(Error::io(&self.root, e)),
+        };
+        let mut removed = 0;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&self.root, e))?.path();
+            if !path.is_dir() || path.canonicalize().is_ok_and(|c| kept.iter().any(|k| k.starts_with(&c))) {
+                continue;
+            }
+            std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Total bytes of the files under the cache root.
+    pub fn cache_size(&self) -> Result<u64> {
+        dir_size(&self.root)
+    }
+}
+
+/// Total size of the files under `dir` (0 when it does not exist).
+pub fn dir_size(dir: &Path) -> Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut total = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let meta = entry.metadata().map_err(|e| Error::io(entry.path(), e))?;
+        total += if meta.is_dir() { dir_size(&entry.path())? } else { meta.len() };
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +211,43 @@ mod tests {
         let mut h = Fnv64::default();
         h.write(b"a");
         assert_eq!(h.finish(), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn cache_reuses_then_cleans_up() {
+        use crate::progress::NoProgress;
+        use crate::shard_writer::WriteOptions;
+        use arrow_array::{Int64Array, RecordBatch};
+        use arrow_schema::{DataType, Field, Schema};
+        use std::sync::Arc;
+
+        let root = std::env::temp_dir().join(format!("tokenmill-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let cache = Cache::new(&root);
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, true)]));
+        let b = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1, 2, 3]))]).unwrap();
+        let src = Dataset::from_batches(schema, vec![b]).unwrap();
+        let mut runs = 0;
+        let mut build = |fp: &str| {
+            cache
+                .get_or_compute(fp, |dir| {
+                    runs += 1;
+                    let opts = WriteOptions { fingerprint: Some(fp.to_string()), ..Default::default() };
+                    Dataset::from_source(src.to_source(10), dir, &opts, &NoProgress)
+                })
+                .unwrap()
+        };
+        let a = build("aaaa000000000000");
+        let again = build("aaaa000000000000");
+        let _other = build("bbbb000000000000");
+        drop(build);
+        assert_eq!(runs, 2, "the second call must reuse the cached entry");
+        assert_eq!(again.fingerprint(), "aaaa000000000000");
+        assert!(cache.contains("bbbb000000000000"));
+        assert!(cache.cache_size().unwrap() > 0);
+        assert_eq!(cache.cleanup_cache_files(&[&a]).unwrap(), 1);
+        assert!(cache.contains("aaaa000000000000") && !cache.contains("bbbb000000000000"));
+        assert!(cache.get_or_compute("../x", |_| unreachable!()).is_err());
     }
 
     #[test]

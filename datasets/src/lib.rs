@@ -11,6 +11,7 @@ pub mod cache;
 pub mod dataset;
 pub mod dataset_dict;
 pub mod error;
+pub mod export;
 pub mod features;
 pub mod load;
 pub mod ops;

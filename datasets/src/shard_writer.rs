@@ -91,7 +91,7 @@ impl ShardWriter {
             return Ok(());
         }
         // Split a batch that alone would overflow a shard, and honour max_batch_rows.
-        let bytes = batch.get_array_memory_size().max(1) as u64;
+        let bytes = data_size(&batch).max(1);
         let parts_by_size = bytes.div_ceil(self.opts.max_shard_bytes) as usize;
         let mut rows_per = n.div_ceil(parts_by_size.max(1));
         if let Some(m) = self.opts.max_batch_rows {
@@ -108,7 +108,7 @@ impl ShardWriter {
 
     fn write_one(&mut self, batch: &RecordBatch) -> Result<()> {
         if let Some(cur) = &self.current {
-            let size = cur.writer.get_ref().count + batch.get_array_memory_size() as u64;
+            let size = cur.writer.get_ref().count + data_size(batch);
             if cur.rows > 0 && size > self.opts.max_shard_bytes {
                 self.close_current()?;
             }
@@ -180,6 +180,12 @@ impl Drop for ShardWriter {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+/// Bytes a batch's rows take (its slice of the buffers, not the buffers' whole capacity: a
+/// zero-copy slice of a big batch would otherwise count the entire batch).
+pub fn data_size(batch: &RecordBatch) -> u64 {
+    batch.columns().iter().map(|c| c.to_data().get_slice_memory_size().unwrap_or(0) as u64).sum()
 }
 
 /// fsync a directory so renames in it are durable.
