@@ -39,6 +39,16 @@ pub struct TrainTest {
     pub test: Dataset,
 }
 
+impl TrainTest {
+    /// HF's return value: a DatasetDict with splits `train` and `test`.
+    pub fn into_dict(self) -> crate::dataset_dict::DatasetDict {
+        let mut dd = crate::dataset_dict::DatasetDict::new();
+        dd.insert("train", self.train);
+        dd.insert("test", self.test);
+        dd
+    }
+}
+
 /// (n_train, n_test) for `n` rows, as HF computes them (same errors).
 pub fn split_sizes(n: usize, test_size: Option<Size>, train_size: Option<Size>) -> Result<(usize, usize)> {
     let test_size = if test_size.is_none() && train_size.is_none() { Some(Size::Fraction(0.25)) } else { test_size };
