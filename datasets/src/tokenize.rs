@@ -410,6 +410,75 @@ pub fn row_ids(col: &dyn Array, row: usize) -> Result<Vec<u32>> {
     }
 }
 
+/// Tokenizes column `opts.column` of `ds` into a new dataset in `out_dir` (or the cache dir keyed
+/// by the fingerprint when `None`; a previous identical run is reused). Batches of
+/// `opts.batch_size` rows run in parallel on `opts.threads` threads; output order is input order.
+pub fn tokenize(
+    ds: &Dataset,
+    tok: &Arc<Tokenizer>,
+    opts: &TokenizeOptions,
+    out_dir: Option<&Path>,
+    progress: &dyn Progress,
+) -> Result<Dataset> {
+    let plan = Arc::new(Plan::new(tok, ds.schema(), opts)?);
+    let args = serde_json::json!({
+        "tokenizer": tok.name(),
+        // Same name, different files (a tokenizer.json edited in place) must not share outputs.
+        "vocab": tok.n_vocab(),
+        "pattern": tok.pattern(),
+        "options": opts,
+    });
+    let fp = cache::update_fingerprint(ds.fingerprint(), "tokenize", &args);
+    let data = DataOpOptions {
+        out_dir: out_dir.map(Path::to_path_buf),
+        batch_size: opts.batch_size.max(1),
+        threads: opts.threads,
+        ..DataOpOptions::default()
+    };
+    if let Some(hit) = data.cached(&fp) {
+        return Ok(hit);
+    }
+    let n = ds.num_rows();
+    let size = data.batch_size;
+    let src = ds.clone();
+    let tok = tok.clone();
+    let p = plan.clone();
+    let work: WorkFn<usize> = Arc::new(move |start: usize| {
+        let batch = src.slice(start, size.min(src.num_rows() - start))?;
+        tokenize_batch(&tok, &p, &batch)
+    });
+    let batches = ordered_work((0..n).step_by(size), work, opts.threads);
+    progress.start("tokenize", Some(n as u64));
+    let out = write_output(plan.schema.clone(), batches, fp, &data, progress);
+    progress.finish();
+    out
+}
+
+/// Packs the ids column of `ds` into rows of `opts.block_size` tokens (see [`pack::Packer`]),
+/// written to `out_dir` (or the cache dir).
+pub fn pack(ds: &Dataset, opts: &PackOptions, out_dir: Option<&Path>, progress: &dyn Progress) -> Result<Dataset> {
+    let packer = Packer::new(ds.schema(), opts)?;
+    let fp = cache::update_fingerprint(ds.fingerprint(), "pack", &serde_json::json!(opts));
+    let data = DataOpOptions { out_dir: out_dir.map(Path::to_path_buf), ..DataOpOptions::default() };
+    if let Some(hit) = data.cached(&fp) {
+        return Ok(hit);
+    }
+    let schema = packer.schema().clone();
+    // Only the ids column is read; packing is a memory copy, one thread keeps up with the disk.
+    let col = ds.schema().index_of(&opts.column)?;
+    let input = ds.batches(crate::dataset::DEFAULT_WRITE_BATCH_ROWS).map(move |b| Ok(b?.project(&[col])?));
+    progress.start("pack", Some(ds.num_rows() as u64));
+    let out = write_output(schema, pack_stream(packer, input), fp, &data, &BlocksProgress);
+    progress.advance(ds.num_rows() as u64);
+    progress.finish();
+    out
+}
+
+/// The writer counts output blocks, not input documents: not forwarded.
+struct BlocksProgress;
+
+impl Progress for BlocksProgress {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,72 +580,3 @@ mod tests {
         assert!(!auto.u16_ids, "cl100k needs u32");
     }
 }
-
-/// Tokenizes column `opts.column` of `ds` into a new dataset in `out_dir` (or the cache dir keyed
-/// by the fingerprint when `None`; a previous identical run is reused). Batches of
-/// `opts.batch_size` rows run in parallel on `opts.threads` threads; output order is input order.
-pub fn tokenize(
-    ds: &Dataset,
-    tok: &Arc<Tokenizer>,
-    opts: &TokenizeOptions,
-    out_dir: Option<&Path>,
-    progress: &dyn Progress,
-) -> Result<Dataset> {
-    let plan = Arc::new(Plan::new(tok, ds.schema(), opts)?);
-    let args = serde_json::json!({
-        "tokenizer": tok.name(),
-        // Same name, different files (a tokenizer.json edited in place) must not share outputs.
-        "vocab": tok.n_vocab(),
-        "pattern": tok.pattern(),
-        "options": opts,
-    });
-    let fp = cache::update_fingerprint(ds.fingerprint(), "tokenize", &args);
-    let data = DataOpOptions {
-        out_dir: out_dir.map(Path::to_path_buf),
-        batch_size: opts.batch_size.max(1),
-        threads: opts.threads,
-        ..DataOpOptions::default()
-    };
-    if let Some(hit) = data.cached(&fp) {
-        return Ok(hit);
-    }
-    let n = ds.num_rows();
-    let size = data.batch_size;
-    let src = ds.clone();
-    let tok = tok.clone();
-    let p = plan.clone();
-    let work: WorkFn<usize> = Arc::new(move |start: usize| {
-        let batch = src.slice(start, size.min(src.num_rows() - start))?;
-        tokenize_batch(&tok, &p, &batch)
-    });
-    let batches = ordered_work((0..n).step_by(size), work, opts.threads);
-    progress.start("tokenize", Some(n as u64));
-    let out = write_output(plan.schema.clone(), batches, fp, &data, progress);
-    progress.finish();
-    out
-}
-
-/// Packs the ids column of `ds` into rows of `opts.block_size` tokens (see [`pack::Packer`]),
-/// written to `out_dir` (or the cache dir).
-pub fn pack(ds: &Dataset, opts: &PackOptions, out_dir: Option<&Path>, progress: &dyn Progress) -> Result<Dataset> {
-    let packer = Packer::new(ds.schema(), opts)?;
-    let fp = cache::update_fingerprint(ds.fingerprint(), "pack", &serde_json::json!(opts));
-    let data = DataOpOptions { out_dir: out_dir.map(Path::to_path_buf), ..DataOpOptions::default() };
-    if let Some(hit) = data.cached(&fp) {
-        return Ok(hit);
-    }
-    let schema = packer.schema().clone();
-    // Only the ids column is read; packing is a memory copy, one thread keeps up with the disk.
-    let col = ds.schema().index_of(&opts.column)?;
-    let input = ds.batches(crate::dataset::DEFAULT_WRITE_BATCH_ROWS).map(move |b| Ok(b?.project(&[col])?));
-    progress.start("pack", Some(ds.num_rows() as u64));
-    let out = write_output(schema, pack_stream(packer, input), fp, &data, &BlocksProgress);
-    progress.advance(ds.num_rows() as u64);
-    progress.finish();
-    out
-}
-
-/// The writer counts output blocks, not input documents: not forwarded.
-struct BlocksProgress;
-
-impl Progress for BlocksProgress {}

@@ -1,7 +1,7 @@
 //! Data ops end to end over written shards: map (HF's merge of outputs, order under parallelism,
 //! with_indices, cache reuse, errors), filter, column edits, concatenate over mapped datasets.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -37,8 +37,8 @@ fn ints(ds: &Dataset, col: &str) -> Vec<i64> {
     ds.column(col).unwrap().as_primitive::<Int64Type>().values().to_vec()
 }
 
-fn opts_in(dir: &PathBuf) -> DataOpOptions {
-    DataOpOptions { out_dir: Some(dir.clone()), batch_size: 7, threads: 3, ..Default::default() }
+fn opts_in(dir: &Path) -> DataOpOptions {
+    DataOpOptions { out_dir: Some(dir.to_path_buf()), batch_size: 7, threads: 3, ..Default::default() }
 }
 
 #[test]
@@ -151,10 +151,10 @@ fn map_with_indices_errors_and_cache() {
 }
 
 trait SaveOpen {
-    fn save_and_open(&self, dir: &PathBuf) -> Dataset;
+    fn save_and_open(&self, dir: &Path) -> Dataset;
 }
 impl SaveOpen for Dataset {
-    fn save_and_open(&self, dir: &PathBuf) -> Dataset {
+    fn save_and_open(&self, dir: &Path) -> Dataset {
         self.save_to_disk(dir, &Default::default(), &NoProgress).unwrap();
         Dataset::open(dir).unwrap()
     }

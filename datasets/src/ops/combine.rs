@@ -75,7 +75,7 @@ pub fn interleave_indices(
     if p.len() != n {
         return Err(Error::Invalid(format!("interleave: {} probabilities for {n} datasets", p.len())));
     }
-    if p.iter().any(|&x| !(x >= 0.0)) || (p.iter().sum::<f64>() - 1.0).abs() > 1e-8 {
+    if p.iter().any(|&x| x.is_nan() || x < 0.0) || (p.iter().sum::<f64>() - 1.0).abs() > 1e-8 {
         return Err(Error::Invalid(format!("interleave: probabilities {p:?} must be non-negative and sum to 1")));
     }
     let drawable: Vec<bool> = p.iter().map(|&x| x > 0.0).collect();

@@ -264,7 +264,8 @@ mod tests {
     #[test]
     fn choice_without_replacement_matches_numpy() {
         // (seed, pop, size) -> choice, then the next permutation(6) from the same generator.
-        let cases: [(u64, usize, usize, &[usize], [u64; 6]); 4] = [
+        type Case = (u64, usize, usize, &'static [usize], [u64; 6]);
+        let cases: [Case; 4] = [
             (1, 5, 2, &[1, 2], [5, 0, 1, 4, 2, 3]),
             (7, 3, 1, &[2], [0, 5, 3, 2, 4, 1]),
             (42, 10, 4, &[4, 0, 5, 6], [0, 2, 5, 1, 4, 3]),
