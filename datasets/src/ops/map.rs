@@ -71,7 +71,7 @@ where
     let size = opts.data.batch_size.max(1);
     let src = ds.clone();
     let want = schema.clone();
-    // Progress is borrowed, the stream is 'static: count rows here, report as the writer pulls.
+    // Progress is borrowed and the stream is 'static: the writer reports rows as it pulls them.
     let work: WorkFn<usize> = Arc::new(move |start: usize| {
         let len = size.min(src.num_rows() - start);
         let out = apply(src.slice(start, len)?, start..start + len)?;
@@ -86,18 +86,9 @@ where
     });
     let batches = ordered_work(starts.into_iter(), work, opts.data.threads);
     progress.start("map", Some(n as u64));
-    let out = write_output(schema, batches, fp, &opts.data, &RowsProgress(progress));
+    let out = write_output(schema, batches, fp, &opts.data, progress);
     progress.finish();
     out
-}
-
-/// Forwards the writer's row counts as op progress (the writer reports rows written).
-struct RowsProgress<'a>(&'a dyn Progress);
-
-impl Progress for RowsProgress<'_> {
-    fn advance(&self, n: u64) {
-        self.0.advance(n)
-    }
 }
 
 /// HF's merge of a batched function's output into its input batch: input columns (minus

@@ -81,7 +81,17 @@ pub(crate) fn write_output(
 ) -> Result<Dataset> {
     let dir = opts.target(&fingerprint);
     let write = WriteOptions { fingerprint: Some(fingerprint), ..opts.write.clone() };
-    Dataset::from_source(BatchSource::new(schema, batches), dir, &write, progress)
+    Dataset::from_source(BatchSource::new(schema, batches), dir, &write, &AdvanceOnly(progress))
+}
+
+/// The writer's row counts become the op's progress; its own start/finish ("Saving the
+/// dataset", no total) would hide the op's description and total.
+struct AdvanceOnly<'a>(&'a dyn Progress);
+
+impl Progress for AdvanceOnly<'_> {
+    fn advance(&self, n: u64) {
+        self.0.advance(n)
+    }
 }
 
 /// Rows as a list of positions in a dataset's logical order: one shared representation for
