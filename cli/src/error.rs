@@ -18,6 +18,9 @@ pub enum Error {
 
     #[error("{0}")]
     Msg(String),
+
+    #[error(transparent)]
+    Dataset(#[from] tokenmill_datasets::Error),
 }
 
 impl Error {

@@ -1,6 +1,7 @@
 //! `tokenmill`: tokenize corpora into binary shards, encode/decode/count from the command line.
 
 mod count;
+mod dataset;
 mod decode;
 mod encode;
 mod error;
@@ -29,6 +30,8 @@ enum Command {
     Decode(decode::Args),
     /// Count documents and tokens per file.
     Count(count::Args),
+    /// Datasets: load inputs into saved (HF save_to_disk) datasets, describe and export them.
+    Dataset(dataset::Args),
 }
 
 fn main() {
@@ -38,6 +41,7 @@ fn main() {
         Command::Encode(a) => encode::run(a),
         Command::Decode(a) => decode::run(a),
         Command::Count(a) => count::run(a),
+        Command::Dataset(a) => dataset::run(a),
     };
     match result {
         Ok(()) => {}

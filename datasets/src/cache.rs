@@ -227,11 +227,11 @@ mod tests {
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, true)]));
         let b = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1, 2, 3]))]).unwrap();
         let src = Dataset::from_batches(schema, vec![b]).unwrap();
-        let mut runs = 0;
-        let mut build = |fp: &str| {
+        let runs = std::cell::Cell::new(0);
+        let build = |fp: &str| {
             cache
                 .get_or_compute(fp, |dir| {
-                    runs += 1;
+                    runs.set(runs.get() + 1);
                     let opts = WriteOptions { fingerprint: Some(fp.to_string()), ..Default::default() };
                     Dataset::from_source(src.to_source(10), dir, &opts, &NoProgress)
                 })
@@ -240,8 +240,7 @@ mod tests {
         let a = build("aaaa000000000000");
         let again = build("aaaa000000000000");
         let _other = build("bbbb000000000000");
-        drop(build);
-        assert_eq!(runs, 2, "the second call must reuse the cached entry");
+        assert_eq!(runs.get(), 2, "the second call must reuse the cached entry");
         assert_eq!(again.fingerprint(), "aaaa000000000000");
         assert!(cache.contains("bbbb000000000000"));
         assert!(cache.cache_size().unwrap() > 0);

@@ -1,0 +1,163 @@
+"""Loader benchmarks for `tokenmill dataset load`, against HF datasets 5.2 and pyarrow in the same run.
+
+1. IMDB `aclImdb_v1.tar.gz` → saved DatasetDict (train/test/unsupervised).
+   Ours: `tokenmill dataset load imdb TGZ --out DIR`.
+   HF: HF's imdb loading script is not installable offline, so the same work its builder does —
+   iterate the archive once per split, yield (text, label), write Arrow — via
+   `Dataset.from_generator` (HF's fastest path for a generator source) and `DatasetDict.save_to_disk`.
+2. JSON Lines / CSV of IMDB reviews (text, label; written by this script from the tarball's test
+   split): ours `tokenmill dataset load json|csv FILE --out DIR` (read AND write shards) vs pyarrow's
+   multithreaded readers — read only (`pyarrow.json.read_json`, `pyarrow.csv.read_csv`), and read +
+   write an Arrow IPC stream (the same work as ours).
+
+Prints a markdown table: median wall time of N runs and ratio (peer / ours; > 1 means we are faster).
+Usage: python benches/datasets_load.py [--bin target/release/tokenmill] [--runs 3] [--data ../shared/data]
+Build the CLI in release first (`cargo build --release -p tokenmill-cli`).
+"""
+
+import argparse
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def median_time(fn, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run_ours(binary, args):
+    subprocess.run([binary, "dataset", "load", *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def imdb_generator(path, folder, labels):
+    """HF's imdb script `_generate_examples`: the archive in order, files under aclImdb/<folder>/<label>."""
+    with tarfile.open(path, "r:gz") as tar:
+        for m in tar:
+            parts = m.name.split("/")
+            if m.isfile() and len(parts) == 4 and parts[1] == folder and parts[2] in labels:
+                yield {"text": tar.extractfile(m).read().decode("utf-8"), "label": labels[parts[2]]}
+
+
+def hf_imdb(tgz, out, cache):
+    import datasets
+
+    features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+    splits = {"train": ("train", {"neg": 0, "pos": 1}), "test": ("test", {"neg": 0, "pos": 1}),
+              "unsupervised": ("train", {"unsup": -1})}
+    dd = {}
+    for name, (folder, labels) in splits.items():
+        f = features if name != "unsupervised" else datasets.Features(
+            {"text": datasets.Value("string"), "label": datasets.Value("int64")})
+        dd[name] = datasets.Dataset.from_generator(
+            imdb_generator, gen_kwargs={"path": tgz, "folder": folder, "labels": labels}, features=f,
+            cache_dir=cache, keep_in_memory=False)
+    datasets.DatasetDict(dd).save_to_disk(out)
+
+
+def make_reviews(tgz, work):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rows = list(imdb_generator(tgz, "test", {"neg": 0, "pos": 1}))
+    table = pa.table({"text": [r["text"] for r in rows], "label": [r["label"] for r in rows]})
+    jsonl = os.path.join(work, "reviews.jsonl")
+    import json
+
+    with open(jsonl, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    csv = os.path.join(work, "reviews.csv")
+    pacsv.write_csv(table, csv)
+    return jsonl, csv
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tokenmill"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--skip-hf-imdb", action="store_true", help="skip HF's IMDB build (minutes)")
+    a = ap.parse_args()
+    tgz = os.path.join(a.data, "imdb", "aclImdb_v1.tar.gz")
+    if not os.path.isfile(tgz):
+        sys.exit(f"no {tgz}: pass --data")
+    if not os.path.isfile(a.bin):
+        sys.exit(f"no {a.bin}: build with cargo build --release -p tokenmill-cli, or pass --bin")
+
+    import datasets
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.json as pajson
+
+    datasets.disable_progress_bars()
+    work = tempfile.mkdtemp(prefix="tm-bench-load-")
+    env_cache = os.path.join(work, "cache")
+    os.environ["TOKENMILL_CACHE"] = env_cache
+    results = []
+    try:
+        out = os.path.join(work, "ours-imdb")
+        ours = median_time(lambda: run_ours(a.bin, ["imdb", tgz, "--out", out]), a.runs)
+        if a.skip_hf_imdb:
+            results.append(("IMDB tar.gz → saved DatasetDict", ours, None, "HF skipped"))
+        else:
+            def hf_run():
+                cache = tempfile.mkdtemp(dir=work)  # a fresh cache each run: no reuse
+                hf_imdb(tgz, os.path.join(work, "hf-imdb"), cache)
+                shutil.rmtree(cache)
+            hf = median_time(hf_run, max(1, min(a.runs, 2)))
+            results.append(("IMDB tar.gz → saved DatasetDict", ours, hf, "HF from_generator + save_to_disk"))
+
+        jsonl, csv = make_reviews(tgz, work)
+        size_mb = os.path.getsize(jsonl) / 1e6
+        out = os.path.join(work, "ours-json")
+        ours = median_time(lambda: run_ours(a.bin, ["json", jsonl, "--out", out]), a.runs)
+        pa_read = median_time(lambda: pajson.read_json(jsonl), a.runs)
+
+        def pa_read_write_json():
+            t = pajson.read_json(jsonl)
+            with pa.OSFile(os.path.join(work, "pa.arrow"), "wb") as sink, pa.ipc.new_stream(sink, t.schema) as w:
+                w.write_table(t)
+
+        pa_rw = median_time(pa_read_write_json, a.runs)
+        results.append((f"JSONL {size_mb:.0f} MB: load (read+write)", ours, pa_read, "pyarrow.json read only"))
+        results.append((f"JSONL {size_mb:.0f} MB: load (read+write)", ours, pa_rw, "pyarrow.json read + IPC write"))
+
+        out = os.path.join(work, "ours-csv")
+        ours = median_time(lambda: run_ours(a.bin, ["csv", csv, "--out", out]), a.runs)
+        pa_read = median_time(lambda: pacsv.read_csv(csv), a.runs)
+
+        def pa_read_write_csv():
+            t = pacsv.read_csv(csv)
+            with pa.OSFile(os.path.join(work, "pa.arrow"), "wb") as sink, pa.ipc.new_stream(sink, t.schema) as w:
+                w.write_table(t)
+
+        pa_rw = median_time(pa_read_write_csv, a.runs)
+        results.append((f"CSV {os.path.getsize(csv) / 1e6:.0f} MB: load (read+write)", ours, pa_read, "pyarrow.csv read only"))
+        results.append((f"CSV {os.path.getsize(csv) / 1e6:.0f} MB: load (read+write)", ours, pa_rw, "pyarrow.csv read + IPC write"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\ncores: {os.cpu_count()}, runs: {a.runs} (median), binary: {a.bin}\n")
+    print("| task | tokenmill (s) | peer (s) | peer | ratio peer/ours |")
+    print("|---|---:|---:|---|---:|")
+    for task, ours, peer, who in results:
+        ratio = f"{peer / ours:.2f}x" if peer else "-"
+        peer_s = f"{peer:.2f}" if peer else "-"
+        print(f"| {task} | {ours:.2f} | {peer_s} | {who} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+//! `tokenmill dataset ...`: load inputs into HF `save_to_disk` folders, describe them, export them.
+
+mod bar;
+mod export;
+mod info;
+mod load;
+
+use clap::Subcommand;
+
+use crate::error::Result;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load csv/tsv/json/parquet/text/arrow/squad/imdb inputs into a saved dataset (HF layout).
+    Load(load::Args),
+    /// Describe a saved dataset or DatasetDict: splits, rows, columns, shards, size on disk.
+    Info(info::Args),
+    /// Write a saved dataset to Parquet, CSV or JSON Lines.
+    Export(export::Args),
+}
+
+pub fn run(a: Args) -> Result<()> {
+    match a.command {
+        Command::Load(a) => load::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Export(a) => export::run(a),
+    }
+}

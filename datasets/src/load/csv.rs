@@ -1,0 +1,240 @@
+//! CSV / TSV via arrow-csv, typed as HF datasets 5.2 types them (it reads with pandas): int64, double,
+//! bool and `large_string`; an int column with a missing value is double; an all-missing column is
+//! double; dates stay strings. Missing values are pandas' defaults (empty, `NA`, `NaN`, `null`, ...).
+//! The schema is inferred from the first `infer_rows` rows of the first file, or given.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_csv::reader::Format as CsvFormat;
+use arrow_csv::ReaderBuilder;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use super::{chain_files, files, projection, BatchIter, BatchSource, LoadOptions};
+use crate::error::{Error, Result};
+
+/// pandas' default missing-value spellings (`pandas.read_csv(na_values=None)`).
+const NA_REGEX: &str =
+    r"^(|#N/A|#N/A N/A|#NA|-1\.#IND|-1\.#QNAN|-NaN|-nan|1\.#IND|1\.#QNAN|<NA>|N/A|NA|NULL|NaN|None|n/a|nan|null)$";
+
+fn format(opts: &LoadOptions) -> Result<CsvFormat> {
+    let mut f = CsvFormat::default()
+        .with_header(opts.header)
+        .with_delimiter(opts.delimiter.unwrap_or(b','))
+        .with_quote(opts.quote)
+        // pandas reads a short row with the missing fields null (a long row is an error).
+        .with_truncated_rows(true)
+        .with_null_regex(na_regex()?);
+    if let Some(e) = opts.escape {
+        f = f.with_escape(e);
+    }
+    if let Some(c) = opts.comment {
+        f = f.with_comment(c);
+    }
+    Ok(f)
+}
+
+fn na_regex() -> Result<regex::Regex> {
+    regex::Regex::new(NA_REGEX).map_err(|e| Error::Invalid(e.to_string()))
+}
+
+pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
+    let full = match &opts.schema {
+        Some(s) => s.clone(),
+        None => infer(&paths[0], opts)?,
+    };
+    let proj = match &opts.columns {
+        Some(cols) => Some(projection(&full, cols)?),
+        None => None,
+    };
+    let schema = match &proj {
+        Some(p) => Arc::new(full.project(p)?),
+        None => full.clone(),
+    };
+    let o = opts.clone();
+    let open = Arc::new(move |p: &Path, _: &SchemaRef| open_file(p, &full, proj.clone(), &o));
+    let first = open(&paths[0], &schema)?;
+    Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
+}
+
+/// HF's (pandas') types for the first `infer_rows` rows of `path`.
+pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
+    let fmt = format(opts)?;
+    let (schema, _) = fmt.infer_schema(files::open(path)?, Some(opts.infer_rows)).map_err(|e| parse_err(path, 0, e))?;
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = if opts.header { f.name().clone() } else { i.to_string() };
+            let dt = match f.data_type() {
+                DataType::Int64 | DataType::Float64 | DataType::Boolean => f.data_type().clone(),
+                DataType::Null => DataType::Float64,
+                _ => DataType::LargeUtf8,
+            };
+            Field::new(name, dt, true)
+        })
+        .collect();
+    let mut schema = Schema::new(fields);
+    // pandas reads an int column with a missing value as float64: decode the sample once to see.
+    let ints: Vec<usize> =
+        schema.fields().iter().enumerate().filter(|(_, f)| f.data_type() == &DataType::Int64).map(|(i, _)| i).collect();
+    if !ints.is_empty() {
+        let probe = ReaderBuilder::new(decodable(&Arc::new(schema.clone())))
+            .with_format(fmt)
+            .with_truncated_rows(true)
+            .with_batch_size(opts.infer_rows.max(1))
+            .build_buffered(files::open(path)?)?;
+        if let Some(batch) = probe.into_iter().next() {
+            let batch = batch.map_err(|e| parse_err(path, 0, e))?;
+            let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+            for i in ints {
+                if batch.column(i).null_count() > 0 {
+                    fields[i] = Field::new(fields[i].name(), DataType::Float64, true);
+                }
+            }
+            schema = Schema::new(fields);
+        }
+    }
+    Ok(Arc::new(schema))
+}
+
+/// `schema` with `large_string` read as `string` (arrow-csv decodes only the latter; batches are cast
+/// back in [`open_file`]).
+fn decodable(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::LargeUtf8 => Field::new(f.name(), DataType::Utf8, f.is_nullable()),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// Casts the `string` columns arrow-csv produced to the `large_string` the schema asks for.
+fn widen(batch: RecordBatch, target: &SchemaRef) -> Result<RecordBatch> {
+    if batch.schema().fields() == target.fields() {
+        return Ok(batch);
+    }
+    let cols = batch
+        .columns()
+        .iter()
+        .zip(target.fields())
+        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { arrow_cast::cast(c, f.data_type()) })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(target.clone(), cols)?)
+}
+
+fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &LoadOptions) -> Result<BatchIter> {
+    let reader: Box<dyn BufRead + Send> = files::open(path)?;
+    let target = match &proj {
+        Some(p) => Arc::new(schema.project(p)?),
+        None => schema.clone(),
+    };
+    let mut b =
+        ReaderBuilder::new(decodable(schema)).with_format(format(opts)?).with_batch_size(opts.batch_rows.max(1));
+    if let Some(p) = proj {
+        b = b.with_projection(p);
+    }
+    let rows = b.build_buffered(reader)?;
+    let path = path.to_path_buf();
+    let header = usize::from(opts.header);
+    let mut failed = false;
+    Ok(Box::new(rows.map_while(move |r| {
+        if failed {
+            return None;
+        }
+        Some(match r {
+            Ok(b) => widen(b, &target),
+            Err(e) => {
+                failed = true;
+                Err(parse_err(&path, header, e))
+            }
+        })
+    })))
+}
+
+/// An arrow-csv error as [`Error::Parse`]: arrow-csv's message names the column and the 1-based
+/// record number from the start of the file; `records_before` is 1 when a header line precedes.
+fn parse_err(path: &Path, records_before: usize, e: arrow_schema::ArrowError) -> Error {
+    let msg = e.to_string();
+    let msg = msg.strip_prefix("Parser error: ").unwrap_or(&msg).to_string();
+    let line = msg
+        .split("at line ")
+        .nth(1)
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    let at = match line {
+        Some(n) => format!("line {}", records_before + n),
+        None => format!("after record {records_before}"),
+    };
+    Error::parse(path, at, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+    use arrow_array::Array;
+
+    fn write(name: &str, content: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("tm-csv-{}-{name}", std::process::id()));
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    // The expected schema and values are HF datasets 5.2's for the same file (checked in the venv).
+    #[test]
+    fn types_and_missing_values_as_hf() {
+        let p = write("t.csv", "a,b,c,d,e,f\n1,x,True,1.5,,2020-01-01\n,NA,false,2,,2020-01-02\n3,,TRUE,3,,x\n");
+        let src = source(&[p], &LoadOptions { batch_rows: 2, ..Default::default() }).unwrap();
+        let types: Vec<_> = src.schema.fields().iter().map(|f| f.data_type().clone()).collect();
+        use DataType::*;
+        assert_eq!(types, [Float64, LargeUtf8, Boolean, Float64, Float64, LargeUtf8]);
+        let batches = src.collect().unwrap();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+        let a = batches[0].column(0).as_primitive::<Float64Type>();
+        assert_eq!((a.value(0), a.is_null(1)), (1.0, true));
+        let b = batches[0].column(1).as_string::<i64>();
+        assert_eq!((b.value(0), b.is_null(1)), ("x", true));
+    }
+
+    #[test]
+    fn tsv_projection_and_ints() {
+        let p = write("t.tsv", "id\ttext\n1\thello, world\n2\t\"quoted\ttab\"\n");
+        let opts = LoadOptions {
+            delimiter: Some(b'\t'),
+            columns: Some(vec!["text".into(), "id".into()]),
+            ..Default::default()
+        };
+        let src = source(&[p], &opts).unwrap();
+        assert_eq!(src.schema.field(0).name(), "text");
+        let b = &src.collect().unwrap()[0];
+        assert_eq!(b.column(0).as_string::<i64>().value(1), "quoted\ttab");
+        assert_eq!(b.column(1).as_primitive::<Int64Type>().value(1), 2);
+    }
+
+    #[test]
+    fn bad_row_names_file_and_line() {
+        let p = write("bad.csv", "a,b\n1,2\n3,4\n5,6,7\n");
+        let err = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Parse { .. }), "{msg}");
+        assert!(msg.contains(p.to_str().unwrap()) && msg.contains("line"), "{msg}");
+        // A value that does not parse as the inferred type.
+        let p = write("bad2.csv", "n\n1\n2\nxyz\n");
+        let opts = LoadOptions { infer_rows: 2, batch_rows: 2, ..Default::default() };
+        let msg = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
+        assert!(msg.contains("xyz") && msg.contains("line 4"), "{msg}");
+        // A short row found while decoding (past the inference window).
+        let p = write("bad3.csv", "a,b\n1,2\n3,4\n5,6\n7,8,9\n");
+        let opts = LoadOptions { infer_rows: 1, batch_rows: 2, ..Default::default() };
+        let msg = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
+        assert!(msg.contains("line 5"), "{msg}");
+    }
+}

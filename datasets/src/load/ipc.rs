@@ -1,0 +1,127 @@
+//! Arrow IPC inputs: the file format (`ARROW1` magic, random access) or the stream format (what HF's
+//! cache and `save_to_disk` shards hold), read batch by batch. A stream may be `.gz`/`.zst`
+//! compressed; the file format needs seeking and must not be.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_ipc::reader::{FileReader, StreamReader};
+use arrow_schema::SchemaRef;
+
+use super::files::{self, Compression};
+use super::{chain_files, projection, BatchIter, BatchSource, LoadOptions};
+use crate::error::{Error, Result};
+
+pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
+    let (schema, first) = open_file(&paths[0], opts)?;
+    let o = opts.clone();
+    let open = Arc::new(move |p: &Path, _: &SchemaRef| open_file(p, &o).map(|(_, it)| it));
+    Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
+}
+
+fn corrupt(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::CorruptShard { path: path.to_path_buf(), reason: e.to_string() }
+}
+
+/// The (projected) schema and batches of one IPC file or stream.
+pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIter)> {
+    let mut magic = [0u8; 6];
+    let is_file_format = Compression::of(path) == Compression::None && {
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        f.read(&mut magic).map_err(|e| Error::io(path, e))? == 6 && &magic == b"ARROW1"
+    };
+    let (schema, batches): (SchemaRef, BatchIter) = if is_file_format {
+        let f = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+        let r = FileReader::try_new(f, None).map_err(|e| corrupt(path, e))?;
+        (r.schema(), Box::new(r.map(|b| b.map_err(Error::from))))
+    } else {
+        let r = StreamReader::try_new(files::open(path)?, None).map_err(|e| corrupt(path, e))?;
+        (r.schema(), Box::new(r.map(|b| b.map_err(Error::from))))
+    };
+    let proj = match &opts.columns {
+        Some(cols) => Some(projection(&schema, cols)?),
+        None => None,
+    };
+    let out_schema = match &proj {
+        Some(p) => Arc::new(schema.project(p)?),
+        None => schema,
+    };
+    let path = path.to_path_buf();
+    let mut failed = false;
+    let it = batches.map_while(move |b| {
+        if failed {
+            return None;
+        }
+        let r = b.map_err(|e| corrupt(&path, e)).and_then(|b| match &proj {
+            Some(p) => b.project(p).map_err(Error::from),
+            None => Ok(b),
+        });
+        failed = r.is_err();
+        Some(r)
+    });
+    Ok((out_schema, Box::new(it)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+
+    fn batch(start: i64) -> RecordBatch {
+        let a: ArrayRef = Arc::new(Int64Array::from_iter_values(start..start + 100));
+        let b: ArrayRef = Arc::new(StringArray::from_iter_values((0..100).map(|i| format!("s{i}"))));
+        RecordBatch::try_from_iter([("a", a), ("b", b)]).unwrap()
+    }
+
+    fn write(name: &str, file_format: bool) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("tm-ipc-{}-{name}", std::process::id()));
+        let f = File::create(&p).unwrap();
+        let b0 = batch(0);
+        if file_format {
+            let mut w = arrow_ipc::writer::FileWriter::try_new(f, &b0.schema()).unwrap();
+            w.write(&b0).unwrap();
+            w.write(&batch(100)).unwrap();
+            w.finish().unwrap();
+        } else {
+            let mut w = arrow_ipc::writer::StreamWriter::try_new(f, &b0.schema()).unwrap();
+            w.write(&b0).unwrap();
+            w.write(&batch(100)).unwrap();
+            w.finish().unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn file_and_stream_formats_with_projection() {
+        for file_format in [true, false] {
+            let p = write(&format!("ok-{file_format}.arrow"), file_format);
+            let opts = LoadOptions { columns: Some(vec!["b".into(), "a".into()]), ..Default::default() };
+            let src = source(&[p], &opts).unwrap();
+            assert_eq!(src.schema.field(0).name(), "b");
+            let batches = src.collect().unwrap();
+            let a: Vec<i64> =
+                batches.iter().flat_map(|b| b.column(1).as_primitive::<Int64Type>().values().to_vec()).collect();
+            assert_eq!(a, (0..200).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_is_corrupt() {
+        for file_format in [true, false] {
+            let p = write(&format!("trunc-{file_format}.arrow"), file_format);
+            let bytes = std::fs::read(&p).unwrap();
+            std::fs::write(&p, &bytes[..bytes.len() * 2 / 3]).unwrap();
+            let r = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect());
+            let err = r.unwrap_err();
+            assert!(matches!(err, Error::CorruptShard { .. }), "{err}");
+            assert!(err.to_string().contains(p.to_str().unwrap()));
+        }
+        let p = std::env::temp_dir().join(format!("tm-ipc-{}-garbage.arrow", std::process::id()));
+        std::fs::write(&p, b"definitely not arrow").unwrap();
+        assert!(matches!(source(&[p], &LoadOptions::default()), Err(Error::CorruptShard { .. })));
+    }
+}

@@ -1,0 +1,294 @@
+//! JSON: JSON Lines streamed through arrow-json (schema inferred from the first `infer_rows` lines
+//! with pyarrow's rules, keys in document order), or a whole JSON document — a top-level array, or
+//! `{field: [...]}` with `field` — read at once as HF does. An array of non-objects becomes a `text`
+//! column (HF). Invalid JSON is an error naming the file and line.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_json::ReaderBuilder;
+use arrow_schema::{DataType, Fields, Schema, SchemaRef};
+
+use super::json_value::{merge_fields, type_of, JVal};
+use super::{chain_files, files, projection, BatchIter, BatchSource, LoadOptions};
+use crate::error::{Error, Result};
+
+pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
+    let first = &paths[0];
+    let (schema, first_iter): (SchemaRef, BatchIter) = match open_kind(first, opts)? {
+        Kind::Lines(reader) => {
+            let schema = match &opts.schema {
+                Some(s) => s.clone(),
+                None => infer_lines(first, reader, opts.infer_rows)?,
+            };
+            let schema = project(schema, opts)?;
+            (schema.clone(), lines_batches(first, schema, opts)?)
+        }
+        Kind::Document => {
+            let (schema, rows) = read_document(first, opts)?;
+            let schema = project(schema, opts)?;
+            (schema.clone(), document_batches(first, schema, rows, opts))
+        }
+    };
+    let o = opts.clone();
+    let open = Arc::new(move |p: &Path, s: &SchemaRef| -> Result<BatchIter> {
+        match open_kind(p, &o)? {
+            Kind::Lines(_) => lines_batches(p, s.clone(), &o),
+            Kind::Document => {
+                let (_, rows) = read_document(p, &o)?;
+                Ok(document_batches(p, s.clone(), rows, &o))
+            }
+        }
+    });
+    Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first_iter, open) })
+}
+
+fn project(schema: SchemaRef, opts: &LoadOptions) -> Result<SchemaRef> {
+    match &opts.columns {
+        Some(cols) => Ok(Arc::new(schema.project(&projection(&schema, cols)?)?)),
+        None => Ok(schema),
+    }
+}
+
+enum Kind {
+    Lines(Box<dyn BufRead + Send>),
+    Document,
+}
+
+/// JSON Lines unless `field` is set or the file starts with `[` (after a BOM and blanks), as HF.
+fn open_kind(path: &Path, opts: &LoadOptions) -> Result<Kind> {
+    if opts.field.is_some() {
+        return Ok(Kind::Document);
+    }
+    let mut r = files::open(path)?;
+    skip_bom(&mut r, path)?;
+    let buf = r.fill_buf().map_err(files::read_err(path))?;
+    let first = buf.iter().find(|b| !b.is_ascii_whitespace());
+    Ok(if first == Some(&b'[') { Kind::Document } else { Kind::Lines(r) })
+}
+
+fn skip_bom(r: &mut Box<dyn BufRead + Send>, path: &Path) -> Result<()> {
+    let buf = r.fill_buf().map_err(files::read_err(path))?;
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+    }
+    Ok(())
+}
+
+/// Infers the schema of the first `max` non-blank lines.
+fn infer_lines(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Result<SchemaRef> {
+    let mut fields = Fields::empty();
+    let mut line = Vec::new();
+    let (mut n, mut seen) = (0u64, 0usize);
+    while seen < max.max(1) {
+        line.clear();
+        if r.read_until(b'\n', &mut line).map_err(files::read_err(path))? == 0 {
+            break;
+        }
+        n += 1;
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        seen += 1;
+        let v: JVal = serde_json::from_slice(&line)
+            .map_err(|e| Error::parse(path, format!("line {n}"), format!("invalid JSON: {e}")))?;
+        let DataType::Struct(f) = type_of(&v).map_err(|e| Error::parse(path, format!("line {n}"), e))? else {
+            return Err(Error::parse(path, format!("line {n}"), "a JSON Lines record must be an object"));
+        };
+        fields = merge_fields(&fields, &f).map_err(|e| Error::parse(path, format!("line {n}"), e))?;
+    }
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+fn lines_batches(path: &Path, schema: SchemaRef, opts: &LoadOptions) -> Result<BatchIter> {
+    let mut r = files::open(path)?;
+    skip_bom(&mut r, path)?;
+    let reader = ReaderBuilder::new(schema).with_batch_size(opts.batch_rows.max(1)).build(r)?;
+    let path = path.to_path_buf();
+    let mut failed = false;
+    let mut rows = 0usize;
+    Ok(Box::new(reader.map_while(move |b| {
+        if failed {
+            return None;
+        }
+        Some(match b {
+            Ok(b) => {
+                rows += b.num_rows();
+                Ok(b)
+            }
+            Err(e) => {
+                failed = true;
+                Err(locate(&path, rows, e))
+            }
+        })
+    })))
+}
+
+/// arrow-json's errors carry no line: find the first line that is not valid JSON (error path only),
+/// else report the record count reached.
+fn locate(path: &Path, rows_before: usize, e: arrow_schema::ArrowError) -> Error {
+    let arrow_msg = e.to_string();
+    if let Ok(mut r) = files::open(path) {
+        let mut line = Vec::new();
+        let mut n = 0u64;
+        while let Ok(k) = r.read_until(b'\n', &mut line) {
+            if k == 0 {
+                break;
+            }
+            n += 1;
+            let body = if n == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line) } else { &line[..] };
+            if !body.iter().all(|b| b.is_ascii_whitespace()) {
+                if let Err(j) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                    return Error::parse(path, format!("line {n}"), format!("invalid JSON: {j}"));
+                }
+            }
+            line.clear();
+        }
+    }
+    Error::parse(path, format!("after record {rows_before}"), arrow_msg)
+}
+
+/// Reads a whole JSON document: the records under `field`, or a top-level array.
+fn read_document(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, Vec<JVal>)> {
+    let bytes = files::read_all(path)?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let doc: JVal = serde_json::from_slice(body).map_err(|e| {
+        Error::parse(path, format!("line {} column {}", e.line(), e.column()), format!("invalid JSON: {e}"))
+    })?;
+    let records = match (&opts.field, doc) {
+        (Some(field), JVal::Obj(entries)) => match entries.into_iter().find(|(k, _)| k == field) {
+            Some((_, JVal::Arr(a))) => a,
+            Some(_) => return Err(Error::parse(path, format!("field {field:?}"), "is not a list of records")),
+            None => return Err(Error::parse(path, format!("field {field:?}"), "no such key in the document")),
+        },
+        (Some(field), _) => {
+            return Err(Error::parse(path, format!("field {field:?}"), "the document is not an object"));
+        }
+        (None, JVal::Arr(a)) => a,
+        (None, _) => return Err(Error::parse(path, "document", "expected a list of records")),
+    };
+    // Records that are not objects (a list of strings, ...) become a `text` column, as HF.
+    let records: Vec<JVal> = records
+        .into_iter()
+        .map(|r| match r {
+            JVal::Obj(_) => r,
+            other => JVal::Obj(vec![("text".to_string(), other)]),
+        })
+        .collect();
+    let schema = match &opts.schema {
+        Some(s) => s.clone(),
+        None => {
+            let mut fields = Fields::empty();
+            for (i, r) in records.iter().enumerate() {
+                let at = || format!("record {i}");
+                let DataType::Struct(f) = type_of(r).map_err(|e| Error::parse(path, at(), e))? else {
+                    unreachable!("records were wrapped into objects above")
+                };
+                fields = merge_fields(&fields, &f).map_err(|e| Error::parse(path, at(), e))?;
+            }
+            Arc::new(Schema::new(fields))
+        }
+    };
+    Ok((schema, records))
+}
+
+fn document_batches(path: &Path, schema: SchemaRef, rows: Vec<JVal>, opts: &LoadOptions) -> BatchIter {
+    let path = path.to_path_buf();
+    let size = opts.batch_rows.max(1);
+    let mut rows = rows.into_iter();
+    let mut at = 0usize;
+    let mut failed = false;
+    Box::new(std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        let chunk: Vec<JVal> = rows.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            return None;
+        }
+        let start = at;
+        at += chunk.len();
+        let r = (|| -> Result<RecordBatch> {
+            let mut dec = ReaderBuilder::new(schema.clone()).with_batch_size(chunk.len()).build_decoder()?;
+            dec.serialize(&chunk)?;
+            Ok(dec.flush()?.unwrap_or_else(|| RecordBatch::new_empty(schema.clone())))
+        })();
+        if r.is_err() {
+            failed = true;
+        }
+        Some(r.map_err(|e| Error::parse(&path, format!("records {start}..{at}"), e.to_string())))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+
+    fn write(name: &str, content: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("tm-json-{}-{name}", std::process::id()));
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    fn names(s: &SchemaRef) -> Vec<String> {
+        s.fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    // Expected schemas/rows: HF datasets 5.2 `load_dataset("json", ...)` on the same files.
+    #[test]
+    fn lines_as_hf() {
+        let p = write(
+            "t.jsonl",
+            "{\"z\": 1, \"a\": [1, null], \"m\": {\"y\": null, \"b\": \"s\"}}\n\n{\"z\": 2.5, \"a\": [], \"m\": {\"y\": true}, \"new\": \"x\"}\n",
+        );
+        let src = source(&[p], &LoadOptions::default()).unwrap();
+        assert_eq!(names(&src.schema), ["z", "a", "m", "new"]);
+        let b = &src.collect().unwrap()[0];
+        assert_eq!(b.num_rows(), 2);
+        assert_eq!(b.column(0).as_primitive::<Float64Type>().values(), &[1.0, 2.5]);
+        assert_eq!(b.column(3).as_string::<i32>().value(1), "x");
+    }
+
+    #[test]
+    fn documents_with_field_and_arrays() {
+        let p = write("doc.json", r#"{"version":1,"data":[{"b":1,"a":"x"},{"b":2,"a":null}]}"#);
+        let opts = LoadOptions { field: Some("data".into()), ..Default::default() };
+        let src = source(&[p.clone()], &opts).unwrap();
+        assert_eq!(names(&src.schema), ["b", "a"]);
+        let b = &src.collect().unwrap()[0];
+        assert_eq!(b.column(0).as_primitive::<Int64Type>().values(), &[1, 2]);
+        let p2 = write("arr.json", r#"["s1","s2"]"#);
+        let b = &source(&[p2], &LoadOptions::default()).unwrap().collect().unwrap()[0];
+        assert_eq!(b.column(0).as_string::<i32>().value(1), "s2");
+        let opts = LoadOptions { field: Some("nope".into()), ..Default::default() };
+        let err = source(&[p], &opts).err().unwrap().to_string();
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn invalid_json_names_the_line() {
+        let mut content = String::new();
+        for i in 0..30 {
+            content.push_str(&format!("{{\"a\": {i}}}\n"));
+        }
+        content.push_str("{\"a\": tru}\n");
+        let p = write("bad.jsonl", &content);
+        // Within the inference window.
+        let err = source(&[p.clone()], &LoadOptions::default()).err().unwrap().to_string();
+        assert!(err.contains("line 31") && err.contains("invalid JSON"), "{err}");
+        // Past it: found while decoding.
+        let opts = LoadOptions { infer_rows: 5, batch_rows: 4, ..Default::default() };
+        let err = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
+        assert!(err.contains("line 31"), "{err}");
+        let p = write("bad.json", "[{\"a\": 1},\n {\"a\": }]");
+        let err = source(&[p], &LoadOptions::default()).err().unwrap().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        let p = write("mixed.jsonl", "{\"a\": 1}\n{\"a\": \"s\"}\n");
+        let err = source(&[p], &LoadOptions::default()).err().unwrap().to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
+}
