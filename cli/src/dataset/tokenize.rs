@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use arrow_array::Array;
-use indicatif::{ProgressBar, ProgressStyle};
 use tokenmill_datasets::dataset_dict::{self, Saved};
 use tokenmill_datasets::tokenize::{pack, tokenize, IdType, PackOptions, Specials, TokenizeOptions};
-use tokenmill_datasets::{Dataset, Progress};
+use tokenmill_datasets::Dataset;
+
+use super::bar::Bar;
 
 use crate::error::{Error, Result};
 use crate::tokenizer_arg::{Encoder, TokenizerArg};
@@ -60,39 +61,13 @@ pub struct Args {
 }
 
 fn ds_err(e: tokenmill_datasets::Error) -> Error {
-    Error::msg(e.to_string())
-}
-
-/// An indicatif bar behind the datasets `Progress` trait.
-struct Bar(ProgressBar);
-
-impl Bar {
-    fn new(quiet: bool) -> Bar {
-        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
-        bar.set_style(
-            ProgressStyle::with_template("{msg:>10} [{bar:30}] {human_pos}/{human_len} rows {per_sec} {eta}")
-                .expect("static template")
-                .progress_chars("=> "),
-        );
-        Bar(bar)
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, desc: &str, total: Option<u64>) {
-        self.0.set_message(desc.to_string());
-        self.0.set_position(0);
-        self.0.set_length(total.unwrap_or(0));
-    }
-    fn advance(&self, n: u64) {
-        self.0.inc(n);
-    }
+    Error::from(e)
 }
 
 pub fn run(a: Args) -> Result<()> {
     let enc = a.tokenizer.load()?;
     let started = Instant::now();
-    let bar = Bar::new(a.quiet);
+    let bar = if a.quiet { Bar::hidden() } else { Bar::new() };
     let saved = dataset_dict::load_from_disk(&a.dir).map_err(ds_err)?;
     let (mut rows, mut tokens, mut bytes) = (0usize, 0u64, 0u64);
     match saved {
@@ -117,7 +92,6 @@ pub fn run(a: Args) -> Result<()> {
             std::fs::write(&path, doc.to_string()).map_err(crate::error::io(&path))?;
         }
     }
-    bar.0.finish_and_clear();
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     let what = if a.block_size.is_some() { "blocks" } else { "rows" };
     println!(
