@@ -233,3 +233,14 @@ fn concatenate_composes_mappings() {
     let other = columns::remove_columns(&b, &["s".into()], &opts_in(&tmp("cc")), &NoProgress).unwrap();
     assert!(combine::concatenate(&[a, other]).is_err());
 }
+
+#[test]
+fn sort_by_two_columns() {
+    let k1 = Arc::new(Int64Array::from(vec![Some(2), Some(1), None, Some(2), Some(1)])) as ArrayRef;
+    let k2 = Arc::new(StringArray::from(vec!["b", "z", "a", "a", "y"])) as ArrayRef;
+    let i = Arc::new(Int64Array::from_iter_values(0..5)) as ArrayRef;
+    let b = RecordBatch::try_from_iter([("i", i), ("k1", k1), ("k2", k2)]).unwrap();
+    let ds = Dataset::from_batches(b.schema(), vec![b]).unwrap();
+    let out = tokenmill_datasets::ops::sort::sort_by(&ds, &[("k1".into(), false), ("k2".into(), true)]).unwrap();
+    assert_eq!(ints(&out, "i"), vec![1, 4, 0, 3, 2]);
+}
