@@ -22,8 +22,10 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 /// Texts: every conformance record (multilingual, emoji, code, edge cases) or a small fallback.
+/// `TOKENMILL_SHARED` overrides where the shared data is (worktrees outside the main checkout).
 fn texts() -> Vec<String> {
-    let dir = PathBuf::from(SHARED).join("conformance");
+    let shared = std::env::var_os("TOKENMILL_SHARED").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(SHARED));
+    let dir = shared.join("conformance");
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
@@ -36,7 +38,7 @@ fn texts() -> Vec<String> {
         }
     }
     if out.is_empty() {
-        println!("{SHARED}/conformance absent: using the built-in sample texts");
+        println!("{}/conformance absent: using the built-in sample texts", shared.display());
         out = ["Hello world", "", "  spaces  ", "naïve café 東京 🤖", "<|endoftext|> is text here", "x\n\ny"]
             .iter()
             .cycle()

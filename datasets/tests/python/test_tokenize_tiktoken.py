@@ -20,7 +20,7 @@ datasets = pytest.importorskip("datasets")
 tiktoken = pytest.importorskip("tiktoken")
 
 ROOT = Path(__file__).resolve().parents[3]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = Path(os.environ.get("TOKENMILL_SHARED", ROOT.parent / "shared" / "data"))
 
 
 def encoding(name):
