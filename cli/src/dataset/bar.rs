@@ -9,6 +9,11 @@ use tokenmill_datasets::Progress;
 pub struct Bar(ProgressBar);
 
 impl Bar {
+    /// No output (`--quiet`).
+    pub fn hidden() -> Self {
+        Bar(ProgressBar::hidden())
+    }
+
     pub fn new() -> Self {
         if !std::io::stderr().is_terminal() {
             return Bar(ProgressBar::hidden());

@@ -1,9 +1,11 @@
-//! `tokenmill dataset ...`: load inputs into HF `save_to_disk` folders, describe them, export them.
+//! `tokenmill dataset ...`: load inputs into HF `save_to_disk` folders, describe them, export them,
+//! tokenize them.
 
 mod bar;
 mod export;
 mod info;
 mod load;
+mod tokenize;
 
 use clap::Subcommand;
 
@@ -23,6 +25,8 @@ pub enum Command {
     Info(info::Args),
     /// Write a saved dataset to Parquet, CSV or JSON Lines.
     Export(export::Args),
+    /// Tokenize a text column into input_ids (native, parallel), optionally packed into blocks.
+    Tokenize(tokenize::Args),
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -30,5 +34,6 @@ pub fn run(a: Args) -> Result<()> {
         Command::Load(a) => load::run(a),
         Command::Info(a) => info::run(a),
         Command::Export(a) => export::run(a),
+        Command::Tokenize(a) => tokenize::run(a),
     }
 }

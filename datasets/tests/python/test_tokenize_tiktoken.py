@@ -1,0 +1,103 @@
+"""`tokenmill dataset tokenize` against tiktoken and HF datasets.
+
+A dataset saved by HF datasets is tokenized by the tokenmill CLI; the output must load in
+`datasets.load_from_disk` and hold, per row, exactly tiktoken's `encode_ordinary` ids (plus EOT
+with --eot), and packing must cut tiktoken's token stream into equal blocks.
+
+    /work/main/.venv/bin/python -m pytest datasets/tests/python/test_tokenize_tiktoken.py
+
+The binary is $TOKENMILL_BIN, else target/debug/tokenmill or $CARGO_TARGET_DIR/debug/tokenmill
+(build it with `cargo build -p tokenmill-cli`); the test is skipped when none exists.
+"""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+datasets = pytest.importorskip("datasets")
+tiktoken = pytest.importorskip("tiktoken")
+
+ROOT = Path(__file__).resolve().parents[3]
+SHARED = Path(os.environ.get("TOKENMILL_SHARED", ROOT.parent / "shared" / "data"))
+
+
+def encoding(name):
+    """tiktoken's own Encoding, offline: its rank file from the project's data/vocab."""
+    import tiktoken.load
+    import tiktoken_ext.openai_public as op
+
+    file = {"gpt2": "r50k_base"}.get(name, name)
+    op.load_tiktoken_bpe = lambda *_a, **_k: tiktoken.load.load_tiktoken_bpe(str(ROOT / "data" / "vocab" / f"{file}.tiktoken"))
+    return tiktoken.Encoding(**getattr(op, file)())  # gpt2 has r50k_base's ranks
+
+
+def binary():
+    cands = [os.environ.get("TOKENMILL_BIN"), ROOT / "target" / "debug" / "tokenmill"]
+    if os.environ.get("CARGO_TARGET_DIR"):
+        cands.append(Path(os.environ["CARGO_TARGET_DIR"]) / "debug" / "tokenmill")
+    for c in cands:
+        if c and Path(c).exists():
+            return str(c)
+    pytest.skip("no tokenmill binary: build with `cargo build -p tokenmill-cli` or set TOKENMILL_BIN")
+
+
+def texts():
+    out = []
+    conf = SHARED / "conformance"
+    if conf.exists():
+        for f in sorted(conf.glob("*.jsonl")):
+            out += [json.loads(line)["text"] for line in f.open(encoding="utf-8")][:400]
+    else:
+        print(f"{conf} absent: using built-in sample texts")
+        out = ["Hello world", "", "naïve café 東京 🤖", "<|endoftext|> stays text", "x\n\n y"] * 50
+    return out
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("src")
+    t = texts()
+    datasets.Dataset.from_dict({"text": t, "n": list(range(len(t)))}).save_to_disk(str(d / "ds"))
+    return d / "ds", t
+
+
+@pytest.mark.parametrize("encoding_name", ["cl100k_base", "gpt2"])
+def test_ids_equal_tiktoken(saved, tmp_path, encoding_name):
+    src, t = saved
+    out = tmp_path / "out"
+    r = subprocess.run([binary(), "dataset", "tokenize", str(src), "--encoding", encoding_name, "--out", str(out), "--threads", "2", "-q"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "tokens" in r.stdout
+    ds = datasets.load_from_disk(str(out))
+    assert ds.column_names == ["text", "n", "input_ids"]
+    enc = encoding(encoding_name)
+    got = ds["input_ids"][:]
+    assert len(got) == len(t)
+    for i, text in enumerate(t):
+        assert got[i] == enc.encode_ordinary(text), (i, text)
+
+
+def test_packing_equals_tiktoken_stream(saved, tmp_path):
+    src, t = saved
+    out = tmp_path / "packed"
+    r = subprocess.run([binary(), "dataset", "tokenize", str(src), "--encoding", "cl100k_base", "--out", str(out),
+                        "--eot", "--block-size", "64", "-q"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    enc = encoding("cl100k_base")
+    stream = []
+    for text in t:
+        stream += enc.encode_ordinary(text) + [enc.eot_token]
+    rows = datasets.load_from_disk(str(out))["input_ids"][:]
+    assert all(len(r) == 64 for r in rows)
+    assert [x for r in rows for x in r] == stream[: len(stream) // 64 * 64]
+
+
+def test_missing_column_is_one_line_error(saved, tmp_path):
+    src, _ = saved
+    r = subprocess.run([binary(), "dataset", "tokenize", str(src), "--encoding", "gpt2", "--column", "body", "--out", str(tmp_path / "x")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and "body" in r.stderr
