@@ -8,6 +8,8 @@
 //! storage_tool resave SRC DST [--max-shard-bytes N] [--reverse]
 //!                                  load_from_disk (Dataset or DatasetDict) then save_to_disk;
 //!                                  --reverse saves through a reversed indices mapping
+//! storage_tool bench-open DIR [N]  opens DIR N times (default 7) and reads its last row; prints
+//!                                  JSON: median/min open time (ms), peak RSS (MB), rows
 //! ```
 
 use std::io::Write;
@@ -76,8 +78,43 @@ fn run(args: Vec<String>) -> Result<()> {
                 Saved::Dict(dd) => dd.map_splits(|_, d| prep(d))?.save_to_disk(dst, &opts, &NoProgress),
             }
         }
+        "bench-open" => {
+            let n: usize = args.get(2).map(|n| n.parse().map_err(|_| usage())).transpose()?.unwrap_or(7);
+            bench_open(dir, n.max(1))
+        }
         _ => Err(usage()),
     }
+}
+
+/// Times `Dataset::open` (+ reading the last row, to show the dataset is usable), fresh each time.
+fn bench_open(dir: &str, n: usize) -> Result<()> {
+    let mut times = Vec::with_capacity(n);
+    let mut rows = 0;
+    for _ in 0..n {
+        let t = std::time::Instant::now();
+        let ds = Dataset::open(dir)?;
+        rows = ds.num_rows();
+        if rows > 0 {
+            ds.row(rows - 1)?;
+        }
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        drop(ds);
+    }
+    times.sort_by(f64::total_cmp);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm_kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    println!(
+        "{{\"median_ms\": {:.3}, \"min_ms\": {:.3}, \"peak_rss_mb\": {:.1}, \"rows\": {rows}}}",
+        times[n / 2],
+        times[0],
+        hwm_kb / 1024.0
+    );
+    Ok(())
 }
 
 fn dump(ds: &Dataset) -> Result<()> {

@@ -122,7 +122,16 @@ impl Dataset {
             ..opts.clone()
         };
         let source = self.to_source(DEFAULT_WRITE_BATCH_ROWS);
-        hf_disk::write_dataset(dir.as_ref(), source, &self.info, self.split.as_deref(), &opts, progress)
+        let total = Some(self.num_rows() as u64);
+        hf_disk::write_dataset_with_total(
+            dir.as_ref(),
+            source,
+            total,
+            &self.info,
+            self.split.as_deref(),
+            &opts,
+            progress,
+        )
     }
 
     /// The rows as a [`BatchSource`] (for writers and exporters), `batch_size` rows per batch.
@@ -215,8 +224,9 @@ impl Dataset {
         };
         let mut h = cache::Fnv64::default();
         h.field(self.fingerprint.as_bytes());
+        h.write_u64(composed.len() as u64);
         for &i in composed.iter() {
-            h.write(&i.to_le_bytes());
+            h.write_u64(i);
         }
         Ok(Dataset { indices: Some(composed), fingerprint: format!("{:016x}", h.finish()).into(), ..self.clone() })
     }
@@ -239,9 +249,10 @@ impl Dataset {
         }
         let fp = cache::update_fingerprint(&self.fingerprint, "flatten_indices", &serde_json::Value::Null);
         let opts = WriteOptions { fingerprint: Some(opts.fingerprint.clone().unwrap_or(fp)), ..opts.clone() };
-        hf_disk::write_dataset(
+        hf_disk::write_dataset_with_total(
             out_dir.as_ref(),
             self.to_source(DEFAULT_WRITE_BATCH_ROWS),
+            Some(self.num_rows() as u64),
             &self.info,
             self.split.as_deref(),
             &opts,
@@ -329,10 +340,15 @@ impl Dataset {
 
     /// Stored batch `g` (across shards; physical order), zero-copy.
     pub fn stored_batch(&self, g: usize) -> Result<RecordBatch> {
+        self.conform(self.raw_batch(g)?)
+    }
+
+    /// Stored batch `g` under its shard's schema (gathers conform only their output: a shuffled
+    /// read touches hundreds of stored batches per output batch).
+    fn raw_batch(&self, g: usize) -> Result<RecordBatch> {
         let &(s, b) =
             self.layout.locs.get(g).ok_or_else(|| Error::Invalid(format!("stored batch {g} out of range")))?;
-        let batch = self.shards[s as usize].batch(b as usize)?;
-        self.conform(batch)
+        self.shards[s as usize].batch(b as usize)
     }
 
     /// Physical rows `start..start+len`.
@@ -346,14 +362,14 @@ impl Dataset {
         let mut pos = start;
         let mut pieces = Vec::new();
         while pos < end {
-            let batch = self.stored_batch(g)?;
+            let batch = self.raw_batch(g)?;
             let stop = end.min(starts[g + 1]);
             pieces.push(batch.slice((pos - starts[g]) as usize, (stop - pos) as usize));
             pos = stop;
             g += 1;
         }
         if pieces.len() == 1 {
-            return Ok(pieces.pop().expect("one piece"));
+            return self.conform(pieces.pop().expect("one piece"));
         }
         if self.schema.fields().is_empty() {
             return no_columns(&self.schema, len);
@@ -392,7 +408,7 @@ impl Dataset {
             }
             pairs.push((last_slot, (i - starts[g]) as usize));
         }
-        let batches: Vec<RecordBatch> = used.iter().map(|&g| self.stored_batch(g)).collect::<Result<_>>()?;
+        let batches: Vec<RecordBatch> = used.iter().map(|&g| self.raw_batch(g)).collect::<Result<_>>()?;
         let refs: Vec<&RecordBatch> = batches.iter().collect();
         let out = arrow_select::interleave::interleave_record_batch(&refs, &pairs)?;
         self.conform(out)
@@ -493,10 +509,21 @@ mod tests {
         b.column(0).as_primitive::<Int64Type>().values().to_vec()
     }
 
-    fn tmpdir(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("tokenmill-ds-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
+    /// A not-yet-existing target path inside a test directory (removed with the guard).
+    fn tmpdir(name: &str) -> (crate::test_util::TestDir, std::path::PathBuf) {
+        let t = crate::test_util::TestDir::new(&format!("ds-{name}"));
+        let p = t.join("out");
+        (t, p)
+    }
+
+    #[test]
+    fn handles_cross_threads() {
+        // rayon workers and the Python binding share datasets and move iterators across threads
+        fn send_sync<T: Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        send_sync::<Dataset>();
+        send_sync::<Shard>();
+        send::<Batches>();
     }
 
     #[test]
@@ -544,7 +571,7 @@ mod tests {
 
     #[test]
     fn save_open_round_trip_and_flatten() {
-        let dir = tmpdir("rt");
+        let (_g_dir, dir) = tmpdir("rt");
         let d = ds().with_indices((0..25u64).rev().collect::<Vec<_>>().into()).unwrap();
         d.save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
         let back = Dataset::open(&dir).unwrap();
@@ -557,14 +584,19 @@ mod tests {
         ds().save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
         assert_eq!(ids(&back.slice(0, 2).unwrap()), [24, 23]);
         assert_eq!(ids(&Dataset::open(&dir).unwrap().slice(0, 2).unwrap()), [0, 1]);
-        let flat = d.flatten_indices(tmpdir("flat"), &WriteOptions::default(), &NoProgress).unwrap();
+        // a dataset saved over its own directory (HF refuses; here the old maps stay valid)
+        let cur = Dataset::open(&dir).unwrap().with_indices(vec![3, 1].into()).unwrap();
+        cur.save_to_disk(&dir, &WriteOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ids(&Dataset::open(&dir).unwrap().slice(0, 2).unwrap()), [3, 1]);
+        let (_g_flat, flat_dir) = tmpdir("flat");
+        let flat = d.flatten_indices(flat_dir, &WriteOptions::default(), &NoProgress).unwrap();
         assert!(flat.indices().is_none());
         assert_eq!(ids(&flat.row(0).unwrap()), [24]);
     }
 
     #[test]
     fn from_source_writes_bounded_shards() {
-        let dir = tmpdir("src");
+        let (_g_dir, dir) = tmpdir("src");
         let source = BatchSource::new(schema(), (0..20).map(|i| Ok(batch(i * 100, 100))));
         let opts = WriteOptions { max_shard_bytes: 8_000, ..Default::default() };
         let d = Dataset::from_source(source, &dir, &opts, &NoProgress).unwrap();
@@ -573,7 +605,7 @@ mod tests {
         assert_eq!(ids(&d.slice(1995, 5).unwrap()), [1995, 1996, 1997, 1998, 1999]);
         assert!(dir.join("state.json").exists() && dir.join("dataset_info.json").exists());
         // a failing source leaves no directory behind
-        let dir2 = tmpdir("src-fail");
+        let (_g_dir2, dir2) = tmpdir("src-fail");
         let bad = BatchSource::new(schema(), vec![Ok(batch(0, 3)), Err(Error::Invalid("boom".into()))].into_iter());
         assert!(Dataset::from_source(bad, &dir2, &WriteOptions::default(), &NoProgress).is_err());
         assert!(!dir2.exists());

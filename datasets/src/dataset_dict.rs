@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn save_load_keeps_order_and_rows() {
-        let dir = std::env::temp_dir().join(format!("tokenmill-dd-{}", std::process::id()));
+        let guard = crate::test_util::TestDir::new("dd");
+        let dir = guard.join("dd");
         let mut dd = DatasetDict::new();
         dd.insert("train", ds(5));
         dd.insert("test", ds(2));
@@ -207,7 +208,8 @@ mod tests {
 
     #[test]
     fn from_sources_sets_split_names() {
-        let dir = std::env::temp_dir().join(format!("tokenmill-dd-src-{}", std::process::id()));
+        let guard = crate::test_util::TestDir::new("dd-src");
+        let dir = guard.join("dd");
         let src = |n| ds(n).to_source(2);
         let dd = DatasetDict::from_sources(
             vec![("train".into(), src(3)), ("validation".into(), src(1))],

@@ -5,7 +5,10 @@
 //! [`load`] streams CSV/JSON/Parquet/text/Arrow/SQuAD/IMDB inputs into shards with bounded memory;
 //! [`ops`] are the table operations; [`tokenize`] is the native parallel tokenize (and pack) map;
 //! [`stream`] runs the same loaders lazily; [`load::hf_disk`] reads and writes Hugging Face's
-//! `save_to_disk` layout; [`cache`] fingerprints dataset states so pipelines reuse their outputs.
+//! `save_to_disk` layout; [`cache`] fingerprints dataset states so pipelines reuse their outputs;
+//! [`shard_writer`] writes bounded, atomically renamed shards; [`features`] maps HF features to
+//! Arrow types and back ([`ordered_json`] keeps their key order); [`export`] writes Parquet, CSV and
+//! JSON Lines; [`dataset_dict::DatasetDict`] holds named splits.
 
 pub mod cache;
 pub mod dataset;
@@ -20,6 +23,8 @@ pub mod progress;
 pub mod shard;
 pub mod shard_writer;
 pub mod stream;
+#[cfg(test)]
+mod test_util;
 pub mod tokenize;
 
 pub use dataset::Dataset;

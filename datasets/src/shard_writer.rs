@@ -231,19 +231,17 @@ mod tests {
         RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from((0..n).collect::<Vec<_>>()))]).unwrap()
     }
 
-    fn tmpdir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("tokenmill-sw-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+    fn tmpdir(name: &str) -> crate::test_util::TestDir {
+        crate::test_util::TestDir::new(&format!("sw-{name}"))
     }
 
     #[test]
     fn splits_into_bounded_shards_with_hf_names() {
-        let d = tmpdir("split");
+        let dir = tmpdir("split");
+        let d = dir.path();
         let b = batch(10_000); // 80 KB of values
         let opts = WriteOptions { max_shard_bytes: 30_000, max_batch_rows: Some(1000), fingerprint: None };
-        let mut w = ShardWriter::new(&d, b.schema(), &opts).unwrap();
+        let mut w = ShardWriter::new(d, b.schema(), &opts).unwrap();
         w.write(&b).unwrap();
         let names = w.finish().unwrap();
         assert!(names.len() >= 3, "{names:?}");
@@ -256,7 +254,7 @@ mod tests {
             total += s.num_rows();
         }
         assert_eq!(total, 10_000);
-        let leftovers: Vec<_> = std::fs::read_dir(&d)
+        let leftovers: Vec<_> = std::fs::read_dir(d)
             .unwrap()
             .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".tmp"))
             .collect();
@@ -265,8 +263,9 @@ mod tests {
 
     #[test]
     fn empty_dataset_is_one_schema_only_shard() {
-        let d = tmpdir("empty");
-        let w = ShardWriter::new(&d, batch(0).schema(), &WriteOptions::default()).unwrap();
+        let dir = tmpdir("empty");
+        let d = dir.path();
+        let w = ShardWriter::new(d, batch(0).schema(), &WriteOptions::default()).unwrap();
         assert_eq!(w.finish().unwrap(), vec!["data-00000-of-00001.arrow".to_string()]);
         let s = Shard::open(d.join("data-00000-of-00001.arrow")).unwrap();
         assert_eq!(s.num_rows(), 0);
@@ -275,10 +274,11 @@ mod tests {
 
     #[test]
     fn dropped_writer_leaves_no_files() {
-        let d = tmpdir("drop");
-        let mut w = ShardWriter::new(&d, batch(1).schema(), &WriteOptions::default()).unwrap();
+        let dir = tmpdir("drop");
+        let d = dir.path();
+        let mut w = ShardWriter::new(d, batch(1).schema(), &WriteOptions::default()).unwrap();
         w.write(&batch(5)).unwrap();
         drop(w);
-        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(d).unwrap().count(), 0);
     }
 }

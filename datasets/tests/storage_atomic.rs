@@ -94,6 +94,11 @@ fn killed_save_leaves_old_dataset_intact() {
             }
         }
     }
+    // the next save over the target removes what the dead writer left
+    let leftovers = || std::fs::read_dir(&parent).unwrap().filter(|e| e.as_ref().unwrap().path() != target).count();
+    assert!(leftovers() > 0);
+    old.save_to_disk(&target, &WriteOptions::default(), &NoProgress).unwrap();
+    assert_eq!(leftovers(), 0);
     std::fs::remove_dir_all(&parent).unwrap();
 }
 

@@ -17,10 +17,19 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/storage")
 }
 
-fn tmp(name: &str) -> PathBuf {
+/// A temporary directory removed when dropped.
+struct TmpDir(PathBuf);
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp(name: &str) -> TmpDir {
     let d = std::env::temp_dir().join(format!("tokenmill-storage-hf-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
-    d
+    TmpDir(d)
 }
 
 /// Rows as JSON values (arrow-json, nulls kept), in order.
@@ -68,10 +77,11 @@ fn loads_hf_shuffled_dataset() {
 #[test]
 fn resaving_keeps_rows_features_and_layout() {
     let src = Dataset::open(fixtures().join("hf_saved/train")).unwrap();
-    let out = tmp("resave");
+    let guard = tmp("resave");
+    let out = &guard.0;
     let opts = WriteOptions { max_shard_bytes: 60_000, ..Default::default() };
-    src.save_to_disk(&out, &opts, &NoProgress).unwrap();
-    let back = Dataset::open(&out).unwrap();
+    src.save_to_disk(out, &opts, &NoProgress).unwrap();
+    let back = Dataset::open(out).unwrap();
     assert!(back.shards().len() >= 2);
     assert_eq!(rows_json(&back), expected_rows("rows_train.jsonl"));
     // dataset_info.json equals HF's byte for byte (same keys, order, indentation)
@@ -117,7 +127,8 @@ fn mixed() -> Dataset {
 
 #[test]
 fn csv_export_equals_hf_to_csv() {
-    let out = tmp("csv").join("mixed.csv");
+    let guard = tmp("csv");
+    let out = guard.0.join("mixed.csv");
     assert_eq!(export::export(&mixed(), Format::Csv, &out, &NoProgress).unwrap(), 3);
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -127,7 +138,8 @@ fn csv_export_equals_hf_to_csv() {
 
 #[test]
 fn jsonl_export_equals_hf_to_json() {
-    let out = tmp("jsonl").join("mixed.jsonl");
+    let guard = tmp("jsonl");
+    let out = guard.0.join("mixed.jsonl");
     export::export(&mixed(), Format::JsonLines, &out, &NoProgress).unwrap();
     let ours: Vec<Value> =
         std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -137,7 +149,8 @@ fn jsonl_export_equals_hf_to_json() {
 #[test]
 fn parquet_export_round_trips() {
     let src = Dataset::open(fixtures().join("hf_saved/test")).unwrap();
-    let out = tmp("pq").join("test.parquet");
+    let guard = tmp("pq");
+    let out = guard.0.join("test.parquet");
     export::export(&src, Format::Parquet, &out, &NoProgress).unwrap();
     let file = std::fs::File::open(&out).unwrap();
     let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
@@ -149,8 +162,8 @@ fn parquet_export_round_trips() {
     assert_eq!(back.features().unwrap(), src.features().unwrap());
     // nested columns have no CSV form
     assert!(matches!(
-        export::export(&src, Format::Csv, tmp("pq").join("x.csv"), &NoProgress),
+        export::export(&src, Format::Csv, guard.0.join("x.csv"), &NoProgress),
         Err(tokenmill_datasets::Error::WrongType { .. })
     ));
-    assert!(!tmp("pq").join("x.csv").exists());
+    assert!(!guard.0.join("x.csv").exists());
 }

@@ -114,3 +114,18 @@ fn errors_surface_once_and_stop() {
     assert!(err.contains(bad.to_str().unwrap()) && err.contains("line 2"), "{err}");
     assert!(items.last().unwrap().is_err(), "nothing after the error");
 }
+
+#[test]
+fn saved_dataset_streams_and_resumes_by_seeking() {
+    let batches: Vec<RecordBatch> = base().iter().collect::<Result<_, _>>().unwrap();
+    let schema = batches[0].schema();
+    let ds = tokenmill_datasets::Dataset::from_batches(schema, batches).unwrap();
+    let it = IterableDataset::from_dataset(&ds, 16).skip(3).batch(10);
+    let full = ns(&it.iter().collect::<Result<Vec<_>, _>>().unwrap());
+    assert_eq!(full, (3..130).collect::<Vec<_>>());
+    let mut run = it.iter();
+    run.next().unwrap().unwrap();
+    run.next().unwrap().unwrap();
+    let rest = ns(&it.iter_from(&run.state()).collect::<Result<Vec<_>, _>>().unwrap());
+    assert_eq!(rest, (23..130).collect::<Vec<_>>());
+}

@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn bad_row_names_file_and_line() {
         let p = write("bad.csv", "a,b\n1,2\n3,4\n5,6,7\n");
-        let err = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
+        let err = source(std::slice::from_ref(&p), &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, Error::Parse { .. }), "{msg}");
         assert!(msg.contains(p.to_str().unwrap()) && msg.contains("line"), "{msg}");

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt64Type;
+use rayon::prelude::*;
 
 use crate::cache;
 use crate::dataset::Dataset;
@@ -177,12 +178,14 @@ pub fn load_from_disk(dir: &Path) -> Result<Dataset> {
     if files.is_empty() {
         return Err(bad("_data_files is empty"));
     }
-    let mut shards = Vec::with_capacity(files.len());
+    let mut paths = Vec::with_capacity(files.len());
     for f in files {
         let name =
             f.get("filename").and_then(|n| n.as_str()).ok_or_else(|| bad("a _data_files entry has no filename"))?;
-        shards.push(Arc::new(Shard::open(dir.join(safe_name(&state_path, name)?))?));
+        paths.push(dir.join(safe_name(&state_path, name)?));
     }
+    // Opening a shard is a few hundred small reads (one per record batch): shards in parallel.
+    let shards: Vec<Arc<Shard>> = paths.par_iter().map(|p| Shard::open(p).map(Arc::new)).collect::<Result<_>>()?;
     let fingerprint = state
         .get("_fingerprint")
         .and_then(|f| f.as_str())
@@ -254,6 +257,7 @@ impl TempDir {
     pub fn next_to(target: &Path) -> Result<TempDir> {
         let (parent, name) = split_target(target)?;
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        remove_stale(&parent, &name);
         let path = parent.join(format!(".{name}.tmp-{}-{}", std::process::id(), cache::random_fingerprint()));
         std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
         Ok(TempDir { path: Some(path) })
@@ -279,6 +283,26 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         if let Some(p) = self.path.take() {
             let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+/// Removes `.NAME.tmp-PID-*` / `.NAME.old-PID-*` directories left by writers that died (their PID
+/// no longer runs; checked through /proc, so only on Linux — elsewhere they stay, harmlessly: they
+/// never load as datasets). Best effort: errors are ignored.
+fn remove_stale(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let rest = file_name
+            .strip_prefix(&format!(".{name}.tmp-"))
+            .or_else(|| file_name.strip_prefix(&format!(".{name}.old-")));
+        let Some(pid) = rest.and_then(|r| r.split('-').next()).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }

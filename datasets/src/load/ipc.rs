@@ -115,7 +115,7 @@ mod tests {
             let p = write(&format!("trunc-{file_format}.arrow"), file_format);
             let bytes = std::fs::read(&p).unwrap();
             std::fs::write(&p, &bytes[..bytes.len() * 2 / 3]).unwrap();
-            let r = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect());
+            let r = source(std::slice::from_ref(&p), &LoadOptions::default()).and_then(|s| s.collect());
             let err = r.unwrap_err();
             assert!(matches!(err, Error::CorruptShard { .. }), "{err}");
             assert!(err.to_string().contains(p.to_str().unwrap()));

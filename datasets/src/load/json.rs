@@ -257,7 +257,7 @@ mod tests {
     fn documents_with_field_and_arrays() {
         let p = write("doc.json", r#"{"version":1,"data":[{"b":1,"a":"x"},{"b":2,"a":null}]}"#);
         let opts = LoadOptions { field: Some("data".into()), ..Default::default() };
-        let src = source(&[p.clone()], &opts).unwrap();
+        let src = source(std::slice::from_ref(&p), &opts).unwrap();
         assert_eq!(names(&src.schema), ["b", "a"]);
         let b = &src.collect().unwrap()[0];
         assert_eq!(b.column(0).as_primitive::<Int64Type>().values(), &[1, 2]);
@@ -278,7 +278,7 @@ mod tests {
         content.push_str("{\"a\": tru}\n");
         let p = write("bad.jsonl", &content);
         // Within the inference window.
-        let err = source(&[p.clone()], &LoadOptions::default()).err().unwrap().to_string();
+        let err = source(std::slice::from_ref(&p), &LoadOptions::default()).err().unwrap().to_string();
         assert!(err.contains("line 31") && err.contains("invalid JSON"), "{err}");
         // Past it: found while decoding.
         let opts = LoadOptions { infer_rows: 5, batch_rows: 4, ..Default::default() };

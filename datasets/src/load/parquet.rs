@@ -111,7 +111,7 @@ mod tests {
         let p = write("trunc.parquet");
         let bytes = std::fs::read(&p).unwrap();
         std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-        let err = source(&[p.clone()], &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
+        let err = source(std::slice::from_ref(&p), &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
         assert!(matches!(err, Error::CorruptShard { .. }) && err.to_string().contains(p.to_str().unwrap()), "{err}");
     }
 }

@@ -131,3 +131,29 @@ def test_hf_shuffled_then_saved(tmp_path):
     ds = make(500).shuffle(seed=3)
     ds.save_to_disk(tmp_path / "hf")
     assert normalize(our_rows(tmp_path / "hf")) == normalize(ds.to_list())
+
+
+def test_array2d_and_timestamps_survive_a_resave(tmp_path):
+    feats = datasets.Features(
+        {
+            "m": datasets.Array2D(shape=(2, 3), dtype="float32"),
+            "t": datasets.Value("timestamp[ms]"),
+            "d": datasets.Value("decimal128(10, 2)"),
+        }
+    )
+    import datetime
+    import decimal
+
+    rows = [
+        {"m": [[float(i + j * 3 + k) for k in range(3)] for j in range(2)],
+         "t": datetime.datetime(2020, 1, 1 + i, 12, 0),
+         "d": decimal.Decimal(f"{i}.25")}
+        for i in range(5)
+    ]
+    ds = datasets.Dataset.from_list(rows, features=feats)
+    ds.save_to_disk(tmp_path / "hf")
+    assert json.loads(tool("features", tmp_path / "hf")) == json.loads(json.dumps(ds.features.to_dict()))
+    tool("resave", tmp_path / "hf", tmp_path / "ours")
+    back = datasets.load_from_disk(str(tmp_path / "ours"))
+    assert back.features == ds.features
+    assert back.to_list() == ds.to_list()
