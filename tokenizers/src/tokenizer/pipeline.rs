@@ -19,6 +19,7 @@ use crate::pretokenizer::PreTokenizer;
 use crate::truncation::{truncate_encodings, TruncationParams};
 
 use super::batch;
+use super::bert_fast::BertFast;
 use super::byte_level_fast::ByteLevelFast;
 use super::input::{EncodeInput, InputSequence, OffsetType};
 use super::offsets::CharOffsets;
@@ -37,6 +38,8 @@ pub struct HfTokenizer {
     pub(crate) padding: Option<PaddingParams>,
     /// The byte-level engine standing in for the pre-tokenizer and model, when the file allows.
     pub(crate) fast: Option<ByteLevelFast>,
+    /// BertNormalizer + BertPreTokenizer fused on ASCII text ([`super::bert_fast`]).
+    pub(crate) bert_fast: Option<BertFast>,
 }
 
 /// The model as the added vocabulary sees it.
@@ -92,7 +95,13 @@ impl HfTokenizer {
             truncation: None,
             padding: None,
             fast: None,
+            bert_fast: None,
         }
+    }
+
+    /// Recomputes which fused fast paths apply (after the normalizer or pre-tokenizer changed).
+    pub(crate) fn refresh_fast_paths(&mut self) {
+        self.bert_fast = BertFast::detect(self.normalizer.as_ref(), self.pre_tokenizer.as_ref());
     }
 
     /// Loads a `tokenizer.json` file.
@@ -145,12 +154,14 @@ impl HfTokenizer {
     pub fn with_normalizer(&mut self, n: Option<Normalizer>) -> &mut Self {
         self.normalizer = n;
         self.fast = None;
+        self.refresh_fast_paths();
         self.refresh_added();
         self
     }
     pub fn with_pre_tokenizer(&mut self, p: Option<PreTokenizer>) -> &mut Self {
         self.pre_tokenizer = p;
         self.fast = None;
+        self.refresh_fast_paths();
         self
     }
     pub fn with_post_processor(&mut self, p: Option<PostProcessor>) -> &mut Self {
