@@ -27,9 +27,7 @@ fn expected(case: &str) -> Vec<(String, Vec<u32>)> {
 
 #[test]
 fn wordpiece_and_unigram_files() {
-    let Some(data) = std::env::var_os("TOKENMILL_SHARED").map(std::path::PathBuf::from).or_else(shared_data) else {
-        return;
-    };
+    let Some(data) = shared_data() else { return };
     let d = tmpdir("hf-any");
     for (case, file) in [
         ("minilm-nopad", "vocab/minilm-l6-uncased/tokenizer.json"),
