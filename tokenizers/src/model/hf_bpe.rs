@@ -48,7 +48,7 @@ pub struct HfBpe {
     merge_list: Vec<(u32, u32)>,
     opts: BpeOptions,
     unk_id: Option<u32>,
-    byte_ids: [u32; 256],
+    byte_ids: Box<[u32; 256]>,
     /// Id of each ASCII char as a symbol, per variant (bit 0: prefixed, bit 1: suffixed); `NONE`
     /// sends it to the general path. Saves a string hash per character.
     ascii: Box<[[u32; 4]; 128]>,
@@ -133,7 +133,7 @@ impl HfBpe {
             whole: (0..n_ids).map(|_| AtomicU8::new(WHOLE_UNKNOWN)).collect(),
             ascii,
             unk_id: opts.unk_token.as_deref().and_then(|u| vocab.get(u)),
-            byte_ids: vocab.byte_fallback_ids(),
+            byte_ids: Box::new(vocab.byte_fallback_ids()),
             vocab,
             merges: table,
             merge_list,

@@ -23,7 +23,7 @@ pub struct Unigram {
     ids: FastMap<Box<str>, u32>,
     unk_id: Option<u32>,
     byte_fallback: bool,
-    byte_ids: [u32; 256],
+    byte_ids: Box<[u32; 256]>,
     min_score: f64,
     /// Each node holds its piece (id `NONE` for inner nodes) and score.
     trie: ByteTrie<Piece>,
@@ -103,7 +103,7 @@ impl Unigram {
             ids,
             unk_id: unk_id.map(|u| u as u32),
             byte_fallback,
-            byte_ids,
+            byte_ids: Box::new(byte_ids),
             min_score,
             trie,
             root: map[root as usize],
