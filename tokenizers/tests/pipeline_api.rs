@@ -65,3 +65,27 @@ fn batches_equal_single_calls() {
     let decoded = t.decode_batch(&ids, false, 2).unwrap();
     assert_eq!(decoded[0], t.decode(&ids[0], false).unwrap());
 }
+
+/// The shipped byte-level files run on the tiktoken engine (the parity fixtures then check that
+/// engine against HF); other shapes do not.
+#[test]
+fn fast_paths_are_taken() {
+    let shared = match std::env::var_os("TOKENMILL_SHARED") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")).to_path_buf(),
+    };
+    if !shared.is_dir() {
+        eprintln!("SKIPPED fast_paths_are_taken: {} is absent", shared.display());
+        return;
+    }
+    for (file, byte_level) in [
+        ("vocab/gpt2/tokenizer.json", true),
+        ("vocab/cl100k-hf/tokenizer.json", true),
+        ("vocab/minilm-l6-uncased/tokenizer.json", false),
+        ("vocab/sentencepiece/botchan_en_unigram_1000.tokenizer.json", false),
+    ] {
+        let t = HfTokenizer::from_file(shared.join(file)).unwrap();
+        assert_eq!(t.uses_byte_level_fast_path(), byte_level, "{file}");
+    }
+    assert!(!HfTokenizer::from_str(WP).unwrap().uses_byte_level_fast_path());
+}
