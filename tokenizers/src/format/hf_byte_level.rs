@@ -71,7 +71,7 @@ pub fn engine(obj: &Map<String, Value>, json: &str, origin: &str) -> Result<Toke
         ("end_of_word_suffix", Value::is_null),
     ] {
         if let Some(v) = model.get(flag).filter(|v| !ok(v)) {
-            if !(v.as_str() == Some("")) {
+            if v.as_str() != Some("") {
                 return Err(Error::Unsupported {
                     origin: origin.into(),
                     component: "BPE option",

@@ -49,7 +49,7 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
     };
     let first_char_len = text.chars().next().map_or(0, char::len_utf8);
     // Position in `scan` → position in `text`, the prefix byte mapping onto the first char.
-    let start_of = |p: usize| if p < shift { 0 } else { p - shift };
+    let start_of = |p: usize| p.saturating_sub(shift);
     let end_of = |p: usize| match p {
         0 => 0,
         _ if p <= shift => first_char_len,

@@ -109,7 +109,8 @@ impl HfTokenizer {
         crate::format::hf_json::load_file(path.as_ref())
     }
 
-    /// Parses `tokenizer.json` text.
+    /// Parses `tokenizer.json` text (HF's name; [`std::str::FromStr`] is implemented too).
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(json: &str) -> Result<Self> {
         crate::format::hf_json::load_str(json, "<string>")
     }
