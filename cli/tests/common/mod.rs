@@ -104,7 +104,10 @@ pub fn listing(dir: &Path) -> Vec<String> {
 }
 
 pub fn shared_data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"));
+    // TOKENMILL_SHARED overrides the location (e.g. when the repo is a worktree elsewhere).
+    let p = std::env::var_os("TOKENMILL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")));
     if p.is_dir() {
         Some(p)
     } else {
