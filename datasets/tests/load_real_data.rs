@@ -14,9 +14,9 @@ use tokenmill_datasets::dataset::Dataset;
 use tokenmill_datasets::load::{load_dataset, load_split, DataFiles, Format, LoadOptions};
 use tokenmill_datasets::NoProgress;
 
-/// `../shared/data` next to the repository, or `$TOKENMILL_SHARED_DATA` (a worktree elsewhere).
+/// `../shared/data` next to the repository, or `$TOKENMILL_SHARED` (a worktree elsewhere).
 fn shared() -> Option<PathBuf> {
-    let p = match std::env::var_os("TOKENMILL_SHARED_DATA") {
+    let p = match std::env::var_os("TOKENMILL_SHARED") {
         Some(d) => PathBuf::from(d),
         None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")),
     };

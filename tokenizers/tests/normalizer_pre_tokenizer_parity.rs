@@ -10,10 +10,10 @@ use tokenmill_tokenizers::pretokenizer::{PreTokenize, PreTokenizedString, PreTok
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/normalizer_pre_tokenizer.jsonl");
 const SHARED_DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data");
 
-/// The shared data dir: `../shared/data` next to the repo, or `TOKENMILL_SHARED_DATA` (for
+/// The shared data dir: `../shared/data` next to the repo, or `TOKENMILL_SHARED` (for
 /// checkouts elsewhere, e.g. git worktrees).
 fn shared() -> String {
-    std::env::var("TOKENMILL_SHARED_DATA").unwrap_or_else(|_| SHARED_DEFAULT.to_string())
+    std::env::var("TOKENMILL_SHARED").unwrap_or_else(|_| SHARED_DEFAULT.to_string())
 }
 
 /// The real charsmap behind a "@name" placeholder, or None when the shared data is absent.

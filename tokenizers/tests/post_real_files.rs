@@ -1,6 +1,6 @@
 //! The post-processor, decoder, truncation and padding sections of the real `tokenizer.json` files
 //! in ../shared/data load into our types and serialize back to the same JSON (skips, with a
-//! message, when the data is absent; TOKENMILL_DATA points elsewhere, e.g. from a git worktree).
+//! message, when the data is absent; TOKENMILL_SHARED points elsewhere, e.g. from a git worktree).
 
 use std::path::PathBuf;
 
@@ -11,13 +11,13 @@ use tokenmill_tokenizers::postprocessor::{PostProcess, PostProcessor};
 use tokenmill_tokenizers::truncation::TruncationParams;
 
 fn data() -> Option<PathBuf> {
-    let dir = std::env::var_os("TOKENMILL_DATA")
+    let dir = std::env::var_os("TOKENMILL_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")));
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: {} not found (set TOKENMILL_DATA to the shared data dir)", dir.display());
+        eprintln!("skipping: {} not found (set TOKENMILL_SHARED to the shared data dir)", dir.display());
         None
     }
 }
