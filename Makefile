@@ -18,7 +18,8 @@ run: build
 test: setup
 	cargo test --workspace --release
 	$(MAKE) --no-print-directory python
-	$(PY) -m pytest -q bindings/python/tests
+	TOKENMILL_BIN=target/release/tokenmill TOKENMILL_STORAGE_TOOL=target/release/examples/storage_tool \
+		$(PY) -m pytest -q bindings/python/tests datasets/tests/python
 
 build:
 	cargo build --release -p tokenmill-cli

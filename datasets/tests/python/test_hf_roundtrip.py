@@ -3,7 +3,7 @@
 Run from the repo root (builds the driver example first):
     cargo build -p tokenmill-datasets --example storage_tool
     /work/main/.venv/bin/python -m pytest datasets/tests/python/test_hf_roundtrip.py -q
-The driver is found in $CARGO_TARGET_DIR (default target/) under debug/examples/storage_tool, or
+The driver is found in $CARGO_TARGET_DIR (default target/) under release/ or debug/examples/storage_tool, or
 at $TOKENMILL_STORAGE_TOOL.
 """
 import json
@@ -17,9 +17,16 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 
 
 def tool_path():
+    """$TOKENMILL_STORAGE_TOOL (must exist when set: `make test` sets it), else a release or debug build."""
     if os.environ.get("TOKENMILL_STORAGE_TOOL"):
-        return os.environ["TOKENMILL_STORAGE_TOOL"]
+        path = os.environ["TOKENMILL_STORAGE_TOOL"]
+        assert os.path.exists(path), f"TOKENMILL_STORAGE_TOOL={path} does not exist"
+        return path
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    for profile in ("release", "debug"):
+        path = os.path.join(target, profile, "examples", "storage_tool")
+        if os.path.exists(path):
+            return path
     return os.path.join(target, "debug", "examples", "storage_tool")
 
 

@@ -34,11 +34,14 @@ def encoding(name):
 
 
 def binary():
-    cands = [os.environ.get("TOKENMILL_BIN"), ROOT / "target" / "debug" / "tokenmill"]
-    if os.environ.get("CARGO_TARGET_DIR"):
-        cands.append(Path(os.environ["CARGO_TARGET_DIR"]) / "debug" / "tokenmill")
-    for c in cands:
-        if c and Path(c).exists():
+    """$TOKENMILL_BIN (must exist when set: `make test` sets it), else a release or debug build."""
+    if os.environ.get("TOKENMILL_BIN"):
+        path = Path(os.environ["TOKENMILL_BIN"])
+        assert path.exists(), f"TOKENMILL_BIN={path} does not exist"
+        return str(path)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    for c in (target / "release" / "tokenmill", target / "debug" / "tokenmill"):
+        if c.exists():
             return str(c)
     pytest.skip("no tokenmill binary: build with `cargo build -p tokenmill-cli` or set TOKENMILL_BIN")
 
