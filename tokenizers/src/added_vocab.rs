@@ -1,5 +1,8 @@
 //! Special and added tokens: strings that are cut out of the text before pre-tokenization and map
-//! straight to one id, found in one pass with Aho-Corasick.
+//! straight to one id, found in one pass with Aho-Corasick. This file serves the tiktoken path; [`hf`] is
+//! Hugging Face's `AddedVocabulary` with its per-token flags.
+
+pub mod hf;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;

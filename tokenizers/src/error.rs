@@ -43,6 +43,12 @@ pub enum Error {
     #[error("{origin}: unsupported {component} type {kind:?} (supported: {supported})")]
     Unsupported { origin: String, component: &'static str, kind: String, supported: &'static str },
 
+    #[error("Truncation error: {0}")]
+    Truncation(String),
+
+    #[error("{component}: {reason}")]
+    Component { component: &'static str, reason: String },
+
     #[error("thread pool: {0}")]
     ThreadPool(String),
 }

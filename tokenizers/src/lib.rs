@@ -13,9 +13,11 @@ pub mod error;
 pub mod format;
 pub mod model;
 pub mod normalizer;
+pub mod padding;
 pub mod postprocessor;
 pub mod pretokenizer;
 pub mod tokenizer;
+pub mod truncation;
 pub mod unicode;
 
 pub use encoding::Encoding;

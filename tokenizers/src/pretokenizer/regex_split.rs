@@ -31,4 +31,13 @@ impl RegexSplitter {
             }
         }
     }
+
+    /// Like [`RegexSplitter::for_each_match`] but empty matches are reported too (Hugging Face's
+    /// `Pattern` semantics for `Split` and `Replace`).
+    pub fn for_each_match_with_empty(&self, text: &str, f: &mut dyn FnMut(usize, usize)) {
+        for m in self.regex.find_iter(text) {
+            let Ok(m) = m else { break };
+            f(m.start(), m.end());
+        }
+    }
 }

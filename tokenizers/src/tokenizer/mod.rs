@@ -254,7 +254,7 @@ impl Tokenizer {
         batch::map(texts, threads, |t| self.encode(t.as_ref(), policy))?.into_iter().collect()
     }
 
-    /// Hugging Face style: ids with tokens and offsets; added tokens always recognised.
+    /// Hugging Face style: ids with tokens and char offsets; added tokens always recognised.
     pub fn encode_full(&self, text: &str) -> Encoding {
         let mut ids = Vec::new();
         let mut byte_offsets = Vec::new();
@@ -272,14 +272,16 @@ impl Tokenizer {
         let offsets = byte_to_char_offsets(text, &byte_offsets);
         let tokens = ids.iter().map(|&id| self.id_to_token(id).unwrap_or_default()).collect();
         let n = ids.len();
+        // Word ids are not tracked on this path yet (the tokenizer.json pipeline fills them).
         Encoding {
             ids,
             tokens,
-            byte_offsets,
             offsets,
+            words: vec![None; n],
             type_ids: vec![0; n],
             attention_mask: vec![1; n],
             special_tokens_mask: special,
+            ..Encoding::default()
         }
     }
 

@@ -1,0 +1,46 @@
+//! `ByteLevel` normalizer: every byte of the text becomes its GPT-2 byte-level char (the first
+//! char of a multi-byte sequence replaces the source char, the others are inserted after it).
+
+use super::{Normalize, NormalizedString};
+use crate::decoder::byte_level::byte_to_char;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ByteLevelNormalizer {}
+
+/// Applies the byte-level mapping to `s` (shared with the ByteLevel pre-tokenizer).
+pub fn to_byte_level(s: &mut NormalizedString) {
+    let text = s.normalized();
+    if text.bytes().all(|b| byte_to_char(b) as u32 == b as u32) {
+        // Printable ASCII maps to itself: nothing changes.
+        return;
+    }
+    let mut t: Vec<(char, isize)> = Vec::with_capacity(text.len());
+    for (b, c) in text.char_indices() {
+        let bytes = &text.as_bytes()[b..b + c.len_utf8()];
+        t.extend(bytes.iter().enumerate().map(|(i, &x)| (byte_to_char(x), isize::from(i > 0))));
+    }
+    s.transform(t, 0);
+}
+
+impl Normalize for ByteLevelNormalizer {
+    fn normalize(&self, s: &mut NormalizedString) -> Result<()> {
+        to_byte_level(s);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_bytes() {
+        let mut n = NormalizedString::new("Hé y", 0);
+        to_byte_level(&mut n);
+        assert_eq!(n.normalized(), "HÃ©Ġy");
+        assert_eq!(n.original_range(1..5), Some(1..3));
+        assert_eq!(n.original_range(5..7), Some(3..4));
+    }
+}

@@ -1,0 +1,202 @@
+//! `Precompiled`: SentencePiece's compiled normalization rules (`precompiled_charsmap`).
+//!
+//! The charsmap blob is: a little-endian u32 `n`, then `n` bytes of a double-array trie (u32
+//! units) over UTF-8 keys, then the replacement strings, each NUL-terminated; a trie leaf holds
+//! the offset of its replacement in that string blob.
+//!
+//! Matching follows HF exactly (and so SentencePiece as HF reproduces it): the text is walked by
+//! extended grapheme cluster; a cluster shorter than 6 bytes is first looked up whole, and if any
+//! key is a prefix of it, the FIRST (shortest) such key's replacement replaces the whole cluster;
+//! otherwise each char of the cluster is looked up on its own.
+
+use super::{Normalize, NormalizedString};
+use crate::error::{Error, Result};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// HF's JSON field (base64 of the spm blob).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PrecompiledFields {
+    precompiled_charsmap: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "PrecompiledFields", into = "PrecompiledFields")]
+pub struct Precompiled {
+    blob: Vec<u8>,
+    trie: Vec<u32>,
+    /// Replacement strings, NUL-separated.
+    replacements: Vec<u8>,
+}
+
+impl TryFrom<PrecompiledFields> for Precompiled {
+    type Error = Error;
+    fn try_from(f: PrecompiledFields) -> Result<Self> {
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(f.precompiled_charsmap.as_bytes())
+            .map_err(|e| Error::json("Precompiled normalizer", format!("precompiled_charsmap is not base64: {e}")))?;
+        Precompiled::from_blob(blob)
+    }
+}
+
+impl From<Precompiled> for PrecompiledFields {
+    fn from(p: Precompiled) -> Self {
+        PrecompiledFields { precompiled_charsmap: base64::engine::general_purpose::STANDARD.encode(&p.blob) }
+    }
+}
+
+// Double-array unit fields (darts-clone layout, as SentencePiece stores it).
+#[inline]
+fn has_leaf(u: u32) -> bool {
+    (u >> 8) & 1 == 1
+}
+#[inline]
+fn value(u: u32) -> u32 {
+    u & ((1 << 31) - 1)
+}
+#[inline]
+fn label(u: u32) -> u32 {
+    u & ((1 << 31) | 0xFF)
+}
+#[inline]
+fn offset(u: u32) -> usize {
+    ((u >> 10) << ((u & (1 << 9)) >> 6)) as usize
+}
+
+impl Precompiled {
+    /// Parses the raw spm charsmap. An empty blob is a normalizer that changes nothing.
+    pub fn from_blob(blob: Vec<u8>) -> Result<Self> {
+        let bad = |reason: &str| Error::json("Precompiled normalizer", format!("precompiled_charsmap: {reason}"));
+        if blob.is_empty() {
+            return Ok(Precompiled { blob, trie: Vec::new(), replacements: Vec::new() });
+        }
+        let size = blob.get(..4).ok_or_else(|| bad("shorter than its 4-byte header"))?;
+        let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize;
+        if size % 4 != 0 || 4 + size > blob.len() {
+            return Err(bad(&format!("trie size {size} does not fit the {}-byte blob", blob.len())));
+        }
+        let trie = blob[4..4 + size].chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let replacements = blob[4 + size..].to_vec();
+        if std::str::from_utf8(&replacements).is_err() {
+            return Err(bad("replacement strings are not UTF-8"));
+        }
+        Ok(Precompiled { blob, trie, replacements })
+    }
+
+    /// Offset (in the replacement blob) of the first key that is a prefix of `key`.
+    fn first_prefix_match(&self, key: &[u8]) -> Option<usize> {
+        let mut pos = offset(*self.trie.first()?);
+        for &c in key {
+            if c == 0 {
+                break;
+            }
+            pos ^= c as usize;
+            let u = *self.trie.get(pos)?;
+            if label(u) != c as u32 {
+                return None;
+            }
+            pos ^= offset(u);
+            if has_leaf(u) {
+                return Some(value(*self.trie.get(pos)?) as usize);
+            }
+        }
+        None
+    }
+
+    /// The replacement for `chunk`, if some key is a prefix of it.
+    pub fn transform(&self, chunk: &str) -> Option<&str> {
+        let start = self.first_prefix_match(chunk.as_bytes())?;
+        let rest = self.replacements.get(start..)?;
+        let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+        std::str::from_utf8(&rest[..end]).ok()
+    }
+}
+
+/// Appends the replacement of `old` by `new` to the transformation list, HF's way: every new
+/// char replaces (0), extra ones are insertions (1), missing ones are removed by the last entry.
+fn push_replacement(t: &mut Vec<(char, isize)>, old: &str, new: &str) {
+    let diff = new.chars().count() as isize - old.chars().count() as isize;
+    t.extend(new.chars().map(|c| (c, 0)));
+    if diff > 0 {
+        let n = t.len();
+        for e in &mut t[n - diff as usize..] {
+            e.1 = 1;
+        }
+    } else if diff < 0 {
+        if let Some(last) = t.last_mut() {
+            last.1 += diff;
+        }
+    }
+}
+
+impl Normalize for Precompiled {
+    fn normalize(&self, s: &mut NormalizedString) -> Result<()> {
+        if self.trie.is_empty() {
+            return Ok(());
+        }
+        let text = s.normalized();
+        let mut t: Vec<(char, isize)> = Vec::with_capacity(text.len());
+        let mut modified = false;
+        for g in text.graphemes(true) {
+            if g.len() < 6 {
+                if let Some(rep) = self.transform(g) {
+                    modified = true;
+                    push_replacement(&mut t, g, rep);
+                    continue;
+                }
+            }
+            for (i, c) in g.char_indices() {
+                let part = &g[i..i + c.len_utf8()];
+                match self.transform(part) {
+                    Some(rep) => {
+                        modified = true;
+                        push_replacement(&mut t, part, rep);
+                    }
+                    None => t.push((c, 0)),
+                }
+            }
+        }
+        if modified {
+            s.transform(t, 0);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spm_charsmap() -> Option<String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/vocab/sentencepiece/botchan_en_unigram_1000.tokenizer.json"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("skipping: {path} not found");
+            return None;
+        };
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        Some(v["normalizer"]["normalizers"][0]["precompiled_charsmap"].as_str()?.to_string())
+    }
+
+    #[test]
+    fn nmt_nfkc_rules() {
+        let Some(map) = spm_charsmap() else { return };
+        let p: Precompiled = serde_json::from_value(serde_json::json!({ "precompiled_charsmap": map })).unwrap();
+        let mut n = NormalizedString::new("ﬁ Ａ①\u{200B}x", 0);
+        p.normalize(&mut n).unwrap();
+        assert_eq!(n.normalized(), "fi A1x");
+        assert_eq!(n.original_range(0..2), Some(0..3));
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(back["precompiled_charsmap"].as_str().unwrap(), map);
+    }
+
+    #[test]
+    fn bad_blobs_are_errors() {
+        assert!(Precompiled::from_blob(vec![1, 2]).is_err());
+        assert!(Precompiled::from_blob(vec![8, 0, 0, 0, 1]).is_err());
+        assert!(Precompiled::from_blob(Vec::new()).is_ok());
+    }
+}
