@@ -32,7 +32,7 @@ pub fn run(a: Args) -> Result<()> {
         let err = |m: String| Error::msg(format!("{origin}:{line_no}: {m}"));
         let ids: Vec<u32> =
             serde_json::from_slice(&buf).map_err(|e| err(format!("expected a JSON array of token ids: {e}")))?;
-        let bytes = enc.tok.decode_bytes(&ids).map_err(|e| err(e.to_string()))?;
+        let bytes = enc.decode_bytes(&ids).map_err(|e| err(e.to_string()))?;
         let text = String::from_utf8_lossy(&bytes);
         if a.json {
             serde_json::to_writer(&mut out, &*text).map_err(|e| Error::Stdout(e.into()))?;

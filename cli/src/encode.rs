@@ -66,7 +66,7 @@ pub fn run(a: Args) -> Result<()> {
             std::str::from_utf8(&buf).map_err(|e| err(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?
         };
         ids.clear();
-        enc.encode_doc(text, &mut ids);
+        enc.encode_doc(text, &mut ids).map_err(err)?;
         write_ids(&mut out, &ids).map_err(Error::Stdout)?;
     }
     out.flush().map_err(Error::Stdout)

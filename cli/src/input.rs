@@ -263,12 +263,12 @@ fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (
                     continue;
                 }
                 let text = jsonl::extract(l, opts.field).map_err(|m| (line, m))?;
-                opts.enc.encode_doc(&text, &mut g.tokens);
+                opts.enc.encode_doc(&text, &mut g.tokens).map_err(|m| (line, m))?;
             }
             _ => {
                 let text =
                     std::str::from_utf8(l).map_err(|e| (line, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
-                opts.enc.encode_doc(text, &mut g.tokens);
+                opts.enc.encode_doc(text, &mut g.tokens).map_err(|m| (line, m))?;
             }
         }
         g.lens.push((g.tokens.len() - start) as u32);
@@ -316,13 +316,16 @@ fn read_parquet(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Resul
         let ranges = split_docs(&docs);
         let groups = batch::map(&ranges, opts.threads, |r| {
             let mut g = Group::default();
-            for d in &docs[r.clone()] {
+            for (i, d) in docs[r.clone()].iter().enumerate() {
                 let start = g.tokens.len();
-                opts.enc.encode_doc(d, &mut g.tokens);
+                opts.enc.encode_doc(d, &mut g.tokens).map_err(|m| (r.start + i, m))?;
                 g.lens.push((g.tokens.len() - start) as u32);
             }
-            g
-        })?;
+            Ok(g)
+        })?
+        .into_iter()
+        .collect::<std::result::Result<Vec<Group>, (usize, String)>>()
+        .map_err(|(row, m)| Error::msg(format!("{origin}: row {}: {m}", first_row + row as u64 + 1)))?;
         // Progress in file bytes, by the share of rows read; the last chunk takes the remainder.
         let upto =
             if last || total_rows == 0 { input.size } else { input.size * rows_done.min(total_rows) / total_rows };

@@ -93,7 +93,7 @@ pub fn run(a: Args) -> Result<()> {
     if a.append_eot {
         enc.append_eot()?;
     }
-    let dtype = Dtype::for_vocab(enc.tok.n_vocab());
+    let dtype = Dtype::for_vocab(enc.n_vocab());
     prepare_dir(&a.out, a.overwrite)?;
 
     let start = Instant::now();
@@ -135,9 +135,9 @@ pub fn run(a: Args) -> Result<()> {
     let meta = Meta {
         format: "tokenmill-shards",
         version: FORMAT_VERSION,
-        tokenizer: TokenizerMeta { name: enc.tok.name(), source: &enc.source, kind: enc.kind },
+        tokenizer: TokenizerMeta { name: enc.name(), source: &enc.source, kind: enc.kind },
         dtype: dtype.name(),
-        vocab_size: enc.tok.n_vocab(),
+        vocab_size: enc.n_vocab(),
         eot_id: enc.eot,
         inputs: inputs.iter().map(|i| i.display()).collect(),
         totals: TotalsMeta { documents: t.docs, bytes: t.bytes, tokens: t.tokens, seconds: secs },

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokenmill_tokenizers::{format::hf_json, Tokenizer};
+use tokenmill_tokenizers::{HfTokenizer, Tokenizer};
 
 use crate::error::{Error, Result};
 
@@ -13,49 +13,81 @@ pub struct TokenizerArg {
     /// A built-in tiktoken encoding: r50k_base, gpt2, p50k_base, p50k_edit, cl100k_base, o200k_base.
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
-    /// A Hugging Face tokenizer.json file (added tokens are always recognised, as in `tokenizers`).
+    /// Any Hugging Face tokenizer.json (BPE, WordPiece, Unigram, WordLevel with their normalizers
+    /// and pre-tokenizers). Documents get the ids of their text only: added tokens in the text are
+    /// recognised, as in `tokenizers`, but the post-processor's special tokens ([CLS], [SEP], <s>,
+    /// ...), truncation and padding are NOT applied (corpus tokenization, not model input).
     #[arg(long, value_name = "FILE")]
     pub tokenizer: Option<PathBuf>,
 }
 
+/// The tokenizer behind an [`Encoder`].
+pub enum Backend {
+    Tiktoken(Arc<Tokenizer>),
+    HuggingFace(Arc<HfTokenizer>),
+}
+
 /// A loaded tokenizer plus the rule for encoding one document.
 pub struct Encoder {
-    pub tok: Arc<Tokenizer>,
-    /// Hugging Face file: added tokens match (`encode_with_added`); tiktoken: `encode_ordinary`.
-    pub with_added: bool,
+    pub backend: Backend,
     /// Appended after every document when set (`--append-eot`).
     pub eot: Option<u32>,
     /// For meta.json: the encoding name, or the tokenizer file's path.
     pub source: String,
     /// "tiktoken" or "huggingface".
     pub kind: &'static str,
+    name: String,
+    n_vocab: usize,
 }
 
 impl TokenizerArg {
     pub fn load(&self) -> Result<Encoder> {
         if let Some(name) = &self.encoding {
             let tok = tokenmill_tokenizers::builtin(name)?;
-            return Ok(Encoder { tok, with_added: false, eot: None, source: name.clone(), kind: "tiktoken" });
+            return Ok(Encoder {
+                name: tok.name().to_string(),
+                n_vocab: tok.n_vocab(),
+                backend: Backend::Tiktoken(tok),
+                eot: None,
+                source: name.clone(),
+                kind: "tiktoken",
+            });
         }
         let path = self.tokenizer.as_ref().expect("clap group guarantees one of the two");
-        let tok = hf_json::from_file(path)?;
+        let tok = HfTokenizer::from_file(path)?;
         let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let name = path.file_name().map_or_else(|| abs.display().to_string(), |n| n.to_string_lossy().into_owned());
+        // One past the largest id, so the shard dtype holds every id.
+        let n_vocab = tok.get_vocab(true).values().map(|&id| id as usize + 1).max().unwrap_or(0);
         Ok(Encoder {
-            tok: Arc::new(tok),
-            with_added: true,
+            backend: Backend::HuggingFace(Arc::new(tok)),
             eot: None,
             source: abs.display().to_string(),
             kind: "huggingface",
+            name,
+            n_vocab,
         })
     }
 }
 
 impl Encoder {
+    /// The encoding name or the tokenizer file's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// One past the largest token id.
+    pub fn n_vocab(&self) -> usize {
+        self.n_vocab
+    }
+
     /// Turns on `--append-eot`: errors when the tokenizer has no `<|endoftext|>`.
     pub fn append_eot(&mut self) -> Result<()> {
-        let id = self
-            .tok
-            .special_token_id("<|endoftext|>")
+        let id = match &self.backend {
+            Backend::Tiktoken(t) => t.special_token_id("<|endoftext|>"),
+            Backend::HuggingFace(t) => t.token_to_id("<|endoftext|>"),
+        };
+        let id = id
             .ok_or_else(|| Error::msg(format!("--append-eot: tokenizer {} has no <|endoftext|> token", self.source)))?;
         self.eot = Some(id);
         Ok(())
@@ -63,14 +95,27 @@ impl Encoder {
 
     /// Appends the ids of one document (and the end-of-text id if asked) to `out`.
     #[inline]
-    pub fn encode_doc(&self, text: &str, out: &mut Vec<u32>) {
-        if self.with_added {
-            self.tok.encode_with_added(text, out);
-        } else {
-            self.tok.encode_ordinary_into(text, out);
+    pub fn encode_doc(&self, text: &str, out: &mut Vec<u32>) -> std::result::Result<(), String> {
+        match &self.backend {
+            Backend::Tiktoken(t) => t.encode_ordinary_into(text, out),
+            Backend::HuggingFace(t) => t.encode_ids_into(text, out).map_err(|e| e.to_string())?,
         }
         if let Some(eot) = self.eot {
             out.push(eot);
+        }
+        Ok(())
+    }
+
+    /// The bytes of `ids` (an unknown id is an error).
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        match &self.backend {
+            Backend::Tiktoken(t) => Ok(t.decode_bytes(ids)?),
+            Backend::HuggingFace(t) => {
+                if let Some(&bad) = ids.iter().find(|&&id| t.id_to_token(id).is_none()) {
+                    return Err(tokenmill_tokenizers::Error::InvalidTokenId(bad).into());
+                }
+                Ok(t.decode(ids, false)?.into_bytes())
+            }
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum Error {
     #[error("{component}: {reason}")]
     Component { component: &'static str, reason: String },
 
+    /// A model could not tokenize a piece (e.g. its unknown token is not in the vocabulary).
+    #[error("{model}: {reason}")]
+    Model { model: &'static str, reason: String },
+
     #[error("thread pool: {0}")]
     ThreadPool(String),
 }

@@ -23,4 +23,4 @@ pub mod unicode;
 pub use encoding::Encoding;
 pub use error::{Error, Result};
 pub use format::tiktoken::{builtin, builtin_names};
-pub use tokenizer::{SpecialPolicy, Tokenizer};
+pub use tokenizer::{EncodeInput, HfTokenizer, InputSequence, OffsetType, SpecialPolicy, Tokenizer};

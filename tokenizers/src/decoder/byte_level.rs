@@ -62,3 +62,61 @@ mod tests {
         assert!(decode_str("\u{4e00}").is_none());
     }
 }
+
+/// The `ByteLevel` decoder: maps byte-level chars back to bytes and the bytes to text (invalid
+/// UTF-8 becomes U+FFFD). A token with a char outside the alphabet contributes its own UTF-8 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ByteLevelDecoder {
+    #[serde(default = "yes")]
+    pub add_prefix_space: bool,
+    #[serde(default = "yes")]
+    pub trim_offsets: bool,
+    #[serde(default = "yes")]
+    pub use_regex: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ByteLevelDecoder {
+    fn default() -> Self {
+        ByteLevelDecoder { add_prefix_space: true, trim_offsets: true, use_regex: true }
+    }
+}
+
+impl super::Decode for ByteLevelDecoder {
+    fn decode_chain(&self, tokens: Vec<String>) -> crate::error::Result<Vec<String>> {
+        let t = tables();
+        let mut bytes = Vec::with_capacity(tokens.iter().map(|s| s.len()).sum());
+        for token in &tokens {
+            let start = bytes.len();
+            for c in token.chars() {
+                match t.to_byte.get(c as usize).copied().filter(|&b| b >= 0) {
+                    Some(b) => bytes.push(b as u8),
+                    None => {
+                        bytes.truncate(start);
+                        bytes.extend_from_slice(token.as_bytes());
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(vec![String::from_utf8_lossy(&bytes).into_owned()])
+    }
+}
+
+#[cfg(test)]
+mod decoder_tests {
+    use super::super::Decode;
+    use super::*;
+
+    #[test]
+    fn decodes_bytes_and_foreign_tokens() {
+        let d = ByteLevelDecoder::default();
+        let toks = vec!["Hello".to_string(), "Ġmy".into(), "Ġfriend".into(), "Ċ".into(), "日本".into()];
+        assert_eq!(d.decode(toks).unwrap(), "Hello my friend\n日本");
+        // "æĹ" is the first two bytes of "日": an incomplete char becomes U+FFFD.
+        assert_eq!(d.decode(vec!["æĹ".into()]).unwrap(), "\u{fffd}");
+    }
+}

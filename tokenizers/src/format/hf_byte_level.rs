@@ -1,9 +1,11 @@
-//! Hugging Face `tokenizer.json` for byte-level BPE: GPT-2 style (ByteLevel pre-tokenizer) and
-//! the cl100k style (Split regex, Isolated, then ByteLevel without its own regex). Merges may be
-//! `"a b"` strings or `["a", "b"]` pairs. Components outside that set are refused with an error
-//! naming the component, never silently ignored.
+//! The byte-level BPE engine for a Hugging Face `tokenizer.json`: GPT-2 style (ByteLevel
+//! pre-tokenizer) and the cl100k style (Split regex, Isolated, then ByteLevel without its own
+//! regex) run on the tiktoken scanners and [`BpeModel`]. Merges may be `"a b"` strings or
+//! `["a", "b"]` pairs. [`from_str`] builds a plain [`Tokenizer`] (ids-only, refusing files with
+//! other components); [`engine`] builds the stages the general pipeline
+//! ([`crate::tokenizer::HfTokenizer`]) uses as its fast path.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::path::Path;
 
 use crate::added_vocab::{AddedToken, AddedVocab};
@@ -31,8 +33,6 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
             return Err(Error::Unsupported { origin: origin.into(), component, kind, supported });
         }
     }
-    let (splitter, keep_gaps, add_prefix_space) =
-        pre_tokenizer(obj.get("pre_tokenizer").unwrap_or(&Value::Null), origin)?;
     for (component, allowed) in [("post_processor", "ByteLevel"), ("decoder", "ByteLevel")] {
         if let Some(v) = obj.get(component).filter(|v| !v.is_null()) {
             let kind = type_of(v, component, origin)?;
@@ -47,6 +47,14 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
         }
     }
 
+    engine(obj, json, origin)
+}
+
+/// The byte-level engine of a `tokenizer.json` object (its pre-tokenizer, BPE model and added
+/// tokens); an error when the file is not byte-level BPE. Other components are not looked at.
+pub fn engine(obj: &Map<String, Value>, json: &str, origin: &str) -> Result<Tokenizer> {
+    let (splitter, keep_gaps, add_prefix_space) =
+        pre_tokenizer(obj.get("pre_tokenizer").unwrap_or(&Value::Null), origin)?;
     let model = obj.get("model").ok_or_else(|| Error::json(origin, "missing \"model\""))?;
     let kind = model.get("type").and_then(Value::as_str).unwrap_or("BPE");
     if kind != "BPE" {
@@ -72,6 +80,14 @@ pub fn from_str(json: &str, origin: &str) -> Result<Tokenizer> {
                 });
             }
         }
+    }
+    if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
+        return Err(Error::Unsupported {
+            origin: origin.into(),
+            component: "BPE option",
+            kind: "byte_fallback=true".into(),
+            supported: "byte-level BPE without it",
+        });
     }
     let ignore_merges = model.get("ignore_merges").and_then(Value::as_bool).unwrap_or(false);
 

@@ -4,9 +4,24 @@
 pub mod bpe;
 pub mod cache;
 pub mod hash;
+pub mod hf_bpe;
+mod json;
 pub mod table;
+pub mod trie;
+pub mod unigram;
+pub mod vocab;
+pub mod wordlevel;
+pub mod wordpiece;
+pub mod wordpiece_trie;
+pub mod wrapper;
 
 pub use bpe::BpeModel;
+pub use hf_bpe::{BpeOptions, HfBpe};
+pub use unigram::Unigram;
+pub use vocab::Vocab;
+pub use wordlevel::WordLevel;
+pub use wordpiece::WordPiece;
+pub use wrapper::ModelWrapper;
 
 /// One token produced by a model for a piece: its id and its byte range within the piece.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +36,14 @@ pub trait Model: Send + Sync {
     /// Appends the tokens of `piece` to `out`; offsets are byte offsets within `piece`.
     /// Must not allocate per token on the hot path.
     fn tokenize(&self, piece: &str, out: &mut Vec<Token>);
+
+    /// As [`tokenize`](Model::tokenize), but reports what HF reports as an error (an unknown
+    /// token missing from the vocabulary); on error `out` is left unchanged. `tokenize` itself
+    /// then appends nothing for the piece.
+    fn try_tokenize(&self, piece: &str, out: &mut Vec<Token>) -> crate::error::Result<()> {
+        self.tokenize(piece, out);
+        Ok(())
+    }
 
     /// The string Hugging Face reports for `token` (usually the vocabulary entry of its id; for
     /// Unigram's unknown token, the piece's own text).

@@ -12,8 +12,9 @@ pub struct ByteLevelNormalizer {}
 /// Applies the byte-level mapping to `s` (shared with the ByteLevel pre-tokenizer).
 pub fn to_byte_level(s: &mut NormalizedString) {
     let text = s.normalized();
-    if text.bytes().all(|b| byte_to_char(b) as u32 == b as u32) {
-        // Printable ASCII maps to itself: nothing changes.
+    if text.bytes().all(|b| (33..=126).contains(&b)) {
+        // Printable ASCII other than space maps to itself: nothing changes. (Bytes 161..=255
+        // also map to U+00A1.. but never stand alone in UTF-8, so only ASCII can be skipped.)
         return;
     }
     let mut t: Vec<(char, isize)> = Vec::with_capacity(text.len());

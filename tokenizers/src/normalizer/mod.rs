@@ -6,6 +6,7 @@ pub mod bert;
 pub mod byte_level;
 pub mod case;
 pub mod char_class;
+pub mod hf_char_tables;
 pub mod normalized;
 pub mod pattern;
 pub mod precompiled;
@@ -132,10 +133,22 @@ impl Normalize for Normalizer {
             Repr::Lowercase(n) => n.normalize(s),
             Repr::Strip(n) => n.normalize(s),
             Repr::StripAccents(n) => n.normalize(s),
-            Repr::Nfc(_) => Ok(s.nfc()),
-            Repr::Nfd(_) => Ok(s.nfd()),
-            Repr::Nfkc(_) => Ok(s.nfkc()),
-            Repr::Nfkd(_) => Ok(s.nfkd()),
+            Repr::Nfc(_) => {
+                s.nfc();
+                Ok(())
+            }
+            Repr::Nfd(_) => {
+                s.nfd();
+                Ok(())
+            }
+            Repr::Nfkc(_) => {
+                s.nfkc();
+                Ok(())
+            }
+            Repr::Nfkd(_) => {
+                s.nfkd();
+                Ok(())
+            }
             Repr::Replace(n) => n.normalize(s),
             Repr::Prepend(n) => n.normalize(s),
             Repr::Precompiled(n) => n.normalize(s),

@@ -73,7 +73,7 @@ impl Precompiled {
         }
         let size = blob.get(..4).ok_or_else(|| bad("shorter than its 4-byte header"))?;
         let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize;
-        if size % 4 != 0 || 4 + size > blob.len() {
+        if !size.is_multiple_of(4) || 4 + size > blob.len() {
             return Err(bad(&format!("trie size {size} does not fit the {}-byte blob", blob.len())));
         }
         let trie = blob[4..4 + size].chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();

@@ -1,7 +1,7 @@
-//! `Strip` (leading/trailing whitespace) and `StripAccents` (drops non-spacing marks; HF does not
+//! `Strip` (leading/trailing whitespace) and `StripAccents` (drops combining marks; HF does not
 //! decompose first, so it is usually preceded by NFD/NFKD).
 
-use super::char_class::is_mark_nonspacing;
+use super::char_class::is_combining_mark;
 use super::{Normalize, NormalizedString};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ pub struct StripAccents {}
 impl Normalize for StripAccents {
     fn normalize(&self, s: &mut NormalizedString) -> Result<()> {
         if !s.normalized().is_ascii() {
-            s.filter(|c| !is_mark_nonspacing(c));
+            s.filter(|c| !is_combining_mark(c));
         }
         Ok(())
     }

@@ -3,16 +3,42 @@
 //! The three patterns that matter for speed (GPT-2, cl100k, o200k) are recognised by their exact
 //! pattern string and run by hand-written scanners that reproduce the regex byte for byte; any
 //! other pattern runs through `fancy-regex` ([`regex_split`]).
+//!
+//! The Hugging Face pre-tokenizers of `tokenizer.json` ([`PreTokenizer`], one file per family)
+//! work on a [`PreTokenizedString`] and keep alignments to the original text.
 
+pub mod bert;
+pub mod byte_level;
+pub mod char_delimiter;
 pub mod cl100k;
+pub mod digits;
 pub mod gpt2;
+pub mod metaspace;
 pub mod o200k;
+pub mod pre_tokenized;
+pub mod pre_tokenizer;
+pub mod punctuation;
 pub mod regex_split;
 #[cfg(test)]
 mod scan_tests;
+pub mod split;
+pub mod unicode_scripts;
+pub mod whitespace;
 
 use crate::error::Result;
 use regex_split::RegexSplitter;
+
+pub use bert::BertPreTokenizer;
+pub use byte_level::ByteLevel;
+pub use char_delimiter::CharDelimiterSplit;
+pub use digits::Digits;
+pub use metaspace::{Metaspace, PrependScheme};
+pub use pre_tokenized::PreTokenizedString;
+pub use pre_tokenizer::{PreTokenize, PreTokenizer};
+pub use punctuation::Punctuation;
+pub use split::Split;
+pub use unicode_scripts::UnicodeScripts;
+pub use whitespace::{Whitespace, WhitespaceSplit};
 
 /// tiktoken's r50k/p50k pattern.
 pub const GPT2_PATTERN: &str = r"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s";

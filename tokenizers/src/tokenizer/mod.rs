@@ -5,6 +5,14 @@
 //! strings, decoding of special tokens).
 
 pub mod batch;
+pub mod byte_level_fast;
+pub mod input;
+pub mod offsets;
+pub mod pipeline;
+mod sequence;
+
+pub use input::{EncodeInput, InputSequence, OffsetType};
+pub use pipeline::HfTokenizer;
 
 use crate::added_vocab::{find_leftmost, AddedToken, AddedVocab, Found};
 use crate::decoder::byte_level;

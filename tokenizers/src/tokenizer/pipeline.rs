@@ -1,0 +1,431 @@
+//! [`HfTokenizer`]: a whole Hugging Face `tokenizer.json` pipeline — added tokens → normalizer →
+//! pre-tokenizer → model → truncation → post-processor → padding, and back with the decoder —
+//! giving what HF tokenizers 0.23 gives (ids, tokens, offsets, type ids, masks, word ids,
+//! overflowing). Byte-level BPE files run their pre-tokenizer and model stages on the tiktoken
+//! engine ([`super::byte_level_fast`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::added_vocab::hf::{AddedVocabulary, HfAddedToken, VocabLookup};
+use crate::decoder::{Decode, Decoder};
+use crate::encoding::Encoding;
+use crate::error::{Error, Result};
+use crate::model::{Model, ModelWrapper, Token};
+use crate::normalizer::Normalizer;
+use crate::padding::{pad_encodings, PaddingParams};
+use crate::postprocessor::{PostProcess, PostProcessor};
+use crate::pretokenizer::PreTokenizer;
+use crate::truncation::{truncate_encodings, TruncationParams};
+
+use super::batch;
+use super::byte_level_fast::ByteLevelFast;
+use super::input::{EncodeInput, InputSequence, OffsetType};
+use super::offsets::CharOffsets;
+use super::sequence::{Sink, TokenAt};
+
+/// A Hugging Face tokenizer (`tokenizers.Tokenizer`).
+#[derive(Debug)]
+pub struct HfTokenizer {
+    pub(crate) normalizer: Option<Normalizer>,
+    pub(crate) pre_tokenizer: Option<PreTokenizer>,
+    pub(crate) model: ModelWrapper,
+    pub(crate) post_processor: Option<PostProcessor>,
+    pub(crate) decoder: Option<Decoder>,
+    pub(crate) added: AddedVocabulary,
+    pub(crate) truncation: Option<TruncationParams>,
+    pub(crate) padding: Option<PaddingParams>,
+    /// The byte-level engine standing in for the pre-tokenizer and model, when the file allows.
+    pub(crate) fast: Option<ByteLevelFast>,
+}
+
+/// The model as the added vocabulary sees it.
+struct ModelVocab<'a>(&'a ModelWrapper);
+
+impl VocabLookup for ModelVocab<'_> {
+    fn model_token_to_id(&self, token: &str) -> Option<u32> {
+        self.0.token_to_id(token)
+    }
+    fn model_vocab_size(&self) -> usize {
+        self.0.vocab_size()
+    }
+}
+
+/// Builds an [`Encoding`] from the tokens of one sequence.
+struct EncodingSink<'a> {
+    enc: Encoding,
+    model: &'a ModelWrapper,
+    type_id: u32,
+    /// Pre-tokenized input: every token gets the index of its word.
+    word: Option<u32>,
+    offsets: OffsetType,
+}
+
+impl Sink for EncodingSink<'_> {
+    fn token(&mut self, t: TokenAt<'_>) {
+        if self.offsets == OffsetType::None {
+            // HF's encode_fast: no strings, offsets or words.
+            self.enc.push(t.id, String::new(), (0, 0), None, self.type_id);
+            return;
+        }
+        let value = if t.from_model {
+            let tok = Token { id: t.id, start: t.range.start, end: t.range.end };
+            self.model.token_value(&tok, t.text()).into_owned()
+        } else {
+            t.text()[t.range.clone()].to_string()
+        };
+        let word = self.word.unwrap_or(t.word);
+        self.enc.push(t.id, value, t.offsets(), Some(word), self.type_id);
+    }
+}
+
+impl HfTokenizer {
+    /// A tokenizer with only a model (HF's `Tokenizer::new(model)`).
+    pub fn new(model: ModelWrapper) -> Self {
+        HfTokenizer {
+            normalizer: None,
+            pre_tokenizer: None,
+            model,
+            post_processor: None,
+            decoder: None,
+            added: AddedVocabulary::new(),
+            truncation: None,
+            padding: None,
+            fast: None,
+        }
+    }
+
+    /// Loads a `tokenizer.json` file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        crate::format::hf_json::load_file(path.as_ref())
+    }
+
+    /// Parses `tokenizer.json` text.
+    pub fn from_str(json: &str) -> Result<Self> {
+        crate::format::hf_json::load_str(json, "<string>")
+    }
+
+    /// The `tokenizer.json` text HF would write (`Tokenizer.to_str(pretty)`).
+    pub fn to_string(&self, pretty: bool) -> Result<String> {
+        crate::format::hf_json::to_string(self, pretty)
+    }
+
+    /// Writes the `tokenizer.json` (pretty, as HF's `save`).
+    pub fn save(&self, path: impl AsRef<Path>, pretty: bool) -> Result<()> {
+        let path = path.as_ref();
+        let json = self.to_string(pretty)?;
+        std::fs::write(path, json).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    }
+
+    // ------------------------------------------------------------------ components
+
+    pub fn normalizer(&self) -> Option<&Normalizer> {
+        self.normalizer.as_ref()
+    }
+    pub fn pre_tokenizer(&self) -> Option<&PreTokenizer> {
+        self.pre_tokenizer.as_ref()
+    }
+    pub fn model(&self) -> &ModelWrapper {
+        &self.model
+    }
+    pub fn post_processor(&self) -> Option<&PostProcessor> {
+        self.post_processor.as_ref()
+    }
+    pub fn decoder(&self) -> Option<&Decoder> {
+        self.decoder.as_ref()
+    }
+    pub fn added_vocabulary(&self) -> &AddedVocabulary {
+        &self.added
+    }
+    /// True when the byte-level engine runs the pre-tokenizer and model stages.
+    pub fn uses_byte_level_fast_path(&self) -> bool {
+        self.fast.is_some()
+    }
+
+    pub fn with_normalizer(&mut self, n: Option<Normalizer>) -> &mut Self {
+        self.normalizer = n;
+        self.fast = None;
+        self.refresh_added();
+        self
+    }
+    pub fn with_pre_tokenizer(&mut self, p: Option<PreTokenizer>) -> &mut Self {
+        self.pre_tokenizer = p;
+        self.fast = None;
+        self
+    }
+    pub fn with_post_processor(&mut self, p: Option<PostProcessor>) -> &mut Self {
+        self.post_processor = p;
+        self
+    }
+    pub fn with_decoder(&mut self, d: Option<Decoder>) -> &mut Self {
+        self.decoder = d;
+        self
+    }
+
+    /// Sets (or with `None` removes) truncation. HF refuses a stride not below max_length.
+    pub fn with_truncation(&mut self, t: Option<TruncationParams>) -> Result<&mut Self> {
+        if let Some(t) = &t {
+            if t.max_length > 0 && t.stride >= t.max_length {
+                return Err(Error::json(
+                    "truncation",
+                    format!("stride ({}) must be strictly less than max_length ({})", t.stride, t.max_length),
+                ));
+            }
+        }
+        self.truncation = t;
+        Ok(self)
+    }
+    pub fn with_padding(&mut self, p: Option<PaddingParams>) -> &mut Self {
+        self.padding = p;
+        self
+    }
+    pub fn truncation(&self) -> Option<&TruncationParams> {
+        self.truncation.as_ref()
+    }
+    pub fn padding(&self) -> Option<&PaddingParams> {
+        self.padding.as_ref()
+    }
+
+    // ------------------------------------------------------------------ vocabulary
+
+    fn normalize_fn(&self) -> impl Fn(&str) -> String + '_ {
+        move |s: &str| match &self.normalizer {
+            Some(n) => n.normalize_str(s).unwrap_or_else(|_| s.to_string()),
+            None => s.to_string(),
+        }
+    }
+
+    fn refresh_added(&mut self) {
+        let mut added = std::mem::take(&mut self.added);
+        added.refresh(&ModelVocab(&self.model), &self.normalize_fn());
+        self.added = added;
+    }
+
+    /// HF's `add_tokens`: how many tokens were new.
+    pub fn add_tokens(&mut self, tokens: &[HfAddedToken]) -> usize {
+        let mut added = std::mem::take(&mut self.added);
+        let n = added.add_tokens(tokens, &ModelVocab(&self.model), &self.normalize_fn());
+        self.added = added;
+        n
+    }
+
+    /// HF's `add_special_tokens`: how many tokens were new.
+    pub fn add_special_tokens(&mut self, tokens: &[HfAddedToken]) -> usize {
+        let mut added = std::mem::take(&mut self.added);
+        let n = added.add_special_tokens(tokens, &ModelVocab(&self.model), &self.normalize_fn());
+        self.added = added;
+        n
+    }
+
+    /// HF's `encode_special_tokens`: when true, special tokens in the text are encoded as text.
+    pub fn set_encode_special_tokens(&mut self, on: bool) {
+        self.added.encode_special_tokens = on;
+    }
+
+    pub fn token_to_id(&self, token: &str) -> Option<u32> {
+        self.added.token_to_id(token).or_else(|| self.model.token_to_id(token))
+    }
+
+    pub fn id_to_token(&self, id: u32) -> Option<&str> {
+        self.added.id_to_token(id).or_else(|| self.model.id_to_token(id))
+    }
+
+    /// token → id, with the added tokens when asked.
+    pub fn get_vocab(&self, with_added_tokens: bool) -> HashMap<String, u32> {
+        let mut v: HashMap<String, u32> = self.model.vocab().into_iter().map(|(t, id)| (t.to_string(), id)).collect();
+        if with_added_tokens {
+            v.extend(self.added.vocab().map(|(t, id)| (t.to_string(), id)));
+        }
+        v
+    }
+
+    /// HF's `get_vocab_size`: with added tokens, the size of the union.
+    pub fn get_vocab_size(&self, with_added_tokens: bool) -> usize {
+        if !with_added_tokens {
+            return self.model.vocab_size();
+        }
+        self.model.vocab_size() + self.added.vocab().filter(|(t, _)| self.model.token_to_id(t).is_none()).count()
+    }
+
+    /// The added tokens with their ids, sorted by id (`get_added_tokens_decoder`).
+    pub fn added_tokens(&self) -> Vec<(u32, HfAddedToken)> {
+        self.added.tokens_with_ids().into_iter().map(|t| (t.id, t.token)).collect()
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    /// Encodes one sequence or a pair as HF's `Tokenizer::encode` (Byte) / Python `encode` (Char).
+    pub fn encode<'s>(
+        &self,
+        input: impl Into<EncodeInput<'s>>,
+        add_special_tokens: bool,
+        offsets: OffsetType,
+    ) -> Result<Encoding> {
+        let input = input.into();
+        let first = self.encode_input_sequence(&input.first, 0, offsets)?;
+        let pair = input.pair.as_ref().map(|p| self.encode_input_sequence(p, 1, offsets)).transpose()?;
+        self.post_process(first, pair, add_special_tokens)
+    }
+
+    /// Many inputs in parallel on `threads` threads (0 = default), then batch padding.
+    pub fn encode_batch<'s, I: Into<EncodeInput<'s>> + Clone + Sync>(
+        &self,
+        inputs: &[I],
+        add_special_tokens: bool,
+        offsets: OffsetType,
+        threads: usize,
+    ) -> Result<Vec<Encoding>> {
+        let mut encs = batch::map(inputs, threads, |i| self.encode(i.clone(), add_special_tokens, offsets))?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(p) = &self.padding {
+            pad_encodings(&mut encs, p);
+        }
+        Ok(encs)
+    }
+
+    /// HF's `encode_batch_fast`: full encodings without offsets, token strings or word ids.
+    pub fn encode_batch_fast<'s, I: Into<EncodeInput<'s>> + Clone + Sync>(
+        &self,
+        inputs: &[I],
+        add_special_tokens: bool,
+        threads: usize,
+    ) -> Result<Vec<Encoding>> {
+        self.encode_batch(inputs, add_special_tokens, OffsetType::None, threads)
+    }
+
+    /// Ids of a text for corpus tokenization: added tokens, normalizer, pre-tokenizer and model,
+    /// appended to `out` — no post-processor special tokens, no truncation, no padding, no
+    /// strings or offsets (the cheapest path; the tiktoken engine for byte-level files).
+    pub fn encode_ids_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+        self.run_sequence(text, out)
+    }
+
+    /// [`HfTokenizer::encode_ids_into`] into a new vector.
+    pub fn encode_ids(&self, text: &str) -> Result<Vec<u32>> {
+        let mut out = Vec::with_capacity(text.len() / 4 + 1);
+        self.run_sequence(text, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`HfTokenizer::encode_ids`] over many texts in parallel.
+    pub fn encode_ids_batch<S: AsRef<str> + Sync>(&self, texts: &[S], threads: usize) -> Result<Vec<Vec<u32>>> {
+        batch::map(texts, threads, |t| self.encode_ids(t.as_ref()))?.into_iter().collect()
+    }
+
+    /// One sequence (raw or pre-tokenized) to an unprocessed encoding.
+    fn encode_input_sequence(&self, seq: &InputSequence<'_>, type_id: u32, offsets: OffsetType) -> Result<Encoding> {
+        match seq {
+            InputSequence::Raw(text) => self.encode_text(text, type_id, None, offsets, Encoding::default()),
+            InputSequence::PreTokenized(words) => {
+                let mut enc = Encoding::default();
+                for (i, w) in words.iter().enumerate() {
+                    enc = self.encode_text(w, type_id, Some(i as u32), offsets, enc)?;
+                }
+                Ok(enc)
+            }
+        }
+    }
+
+    /// Appends the tokens of `text` to `enc` (offsets relative to `text`).
+    fn encode_text(
+        &self,
+        text: &str,
+        type_id: u32,
+        word: Option<u32>,
+        offsets: OffsetType,
+        enc: Encoding,
+    ) -> Result<Encoding> {
+        let first = enc.len();
+        let mut sink = EncodingSink { enc, model: &self.model, type_id, word, offsets };
+        self.run_sequence(text, &mut sink)?;
+        let mut enc = sink.enc;
+        if offsets == OffsetType::Char && !text.is_ascii() {
+            let conv = CharOffsets::new(text);
+            for o in &mut enc.offsets[first..] {
+                *o = conv.convert(*o);
+            }
+        }
+        Ok(enc)
+    }
+
+    /// HF's `post_process`: truncation (leaving room for the special tokens), post-processor,
+    /// then padding.
+    pub fn post_process(&self, first: Encoding, pair: Option<Encoding>, add_special_tokens: bool) -> Result<Encoding> {
+        let (first, pair) = match &self.truncation {
+            Some(t) => {
+                let added = match (&self.post_processor, add_special_tokens) {
+                    (Some(p), true) => p.added_tokens(pair.is_some()),
+                    _ => 0,
+                };
+                if added > 0 {
+                    let t = TruncationParams { max_length: t.max_length.saturating_sub(added), ..t.clone() };
+                    truncate_encodings(first, pair, &t)?
+                } else {
+                    truncate_encodings(first, pair, t)?
+                }
+            }
+            None => (first, pair),
+        };
+        let enc = match &self.post_processor {
+            Some(p) => p.process(first, pair, add_special_tokens)?,
+            None => default_process(first, pair),
+        };
+        match &self.padding {
+            Some(p) => {
+                let mut one = [enc];
+                pad_encodings(&mut one, p);
+                let [enc] = one;
+                Ok(enc)
+            }
+            None => Ok(enc),
+        }
+    }
+
+    // ------------------------------------------------------------------ decoding
+
+    /// HF's `decode`: unknown ids are skipped, special tokens too when asked; the decoder joins
+    /// the tokens (without one, they are joined with spaces).
+    pub fn decode(&self, ids: &[u32], skip_special_tokens: bool) -> Result<String> {
+        let tokens: Vec<String> = ids
+            .iter()
+            .filter_map(|&id| self.id_to_token(id))
+            .filter(|t| !skip_special_tokens || !self.added.is_special_token(t))
+            .map(str::to_string)
+            .collect();
+        match &self.decoder {
+            Some(d) => d.decode(tokens),
+            None => Ok(tokens.join(" ")),
+        }
+    }
+
+    /// [`HfTokenizer::decode`] over many id lists in parallel.
+    pub fn decode_batch<S: AsRef<[u32]> + Sync>(
+        &self,
+        ids: &[S],
+        skip_special_tokens: bool,
+        threads: usize,
+    ) -> Result<Vec<String>> {
+        batch::map(ids, threads, |i| self.decode(i.as_ref(), skip_special_tokens))?.into_iter().collect()
+    }
+}
+
+/// Without a post-processor, HF marks the sequences and concatenates a pair.
+fn default_process(mut first: Encoding, pair: Option<Encoding>) -> Encoding {
+    match pair {
+        None => first,
+        Some(mut pair) => {
+            first.set_sequence_id(0);
+            pair.set_sequence_id(1);
+            first.merge_with(pair, false);
+            first
+        }
+    }
+}
+
+impl std::str::FromStr for HfTokenizer {
+    type Err = Error;
+    fn from_str(json: &str) -> Result<Self> {
+        HfTokenizer::from_str(json)
+    }
+}
