@@ -82,10 +82,9 @@ def _tm(path):
 
 
 def _tm_ids_only(t):
-    """tokenmill's ids-only path: `encode_batch_ids` (list of id lists) when present."""
-    if hasattr(t, "encode_batch_ids"):
-        return lambda docs: t.encode_batch_ids(docs, num_threads=1)
-    return lambda docs: [e.ids for e in t.encode_batch_fast(docs, num_threads=1)]
+    """tokenmill's ids-only path: `encode_batch_ids` without post-processor specials (so the
+    library skips Encoding, strings and offsets entirely; 2 fewer ids per document for BERT)."""
+    return lambda docs: t.encode_batch_ids(docs, add_special_tokens=False, num_threads=1)
 
 
 def candidates(group: str):
