@@ -50,8 +50,10 @@ def test_nested_unknown_type_is_named(doc):
         "[]",
         '{"model": 5}',
         '{"version": "1.0"}',
+        # complete and valid, though its unk token is missing from the vocab: HF accepts it
         '{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,"pre_tokenizer":null,'
-        '"post_processor":null,"decoder":null,"model":{"type":"WordPiece","vocab":{"a":0},"unk_token":"[UNK]"}}',
+        '"post_processor":null,"decoder":null,"model":{"type":"WordPiece","vocab":{"a":0},"unk_token":"[UNK]",'
+        '"continuing_subword_prefix":"##","max_input_chars_per_word":100}}',
     ],
 )
 def test_malformed_json(text):
