@@ -46,6 +46,10 @@ pub enum Error {
     #[error("Truncation error: {0}")]
     Truncation(String),
 
+    /// Truncation settings refused up front (HF's `enable_truncation` message, verbatim).
+    #[error("{0}")]
+    TruncationParams(String),
+
     #[error("{component}: {reason}")]
     Component { component: &'static str, reason: String },
 

@@ -40,6 +40,22 @@ impl Default for TruncationParams {
     }
 }
 
+impl TruncationParams {
+    /// HF's check when truncation is enabled: the stride must fit in the length left once the
+    /// post-processor's special tokens for a single sequence (`added_single`) are accounted for.
+    /// Like HF, a `max_length` below `added_single` passes (its subtraction wraps).
+    pub fn validate(&self, added_single: usize) -> Result<()> {
+        match self.max_length.checked_sub(added_single) {
+            Some(effective) if effective < self.stride => Err(Error::TruncationParams(format!(
+                "tokenizer stride set to {}, which is greater than or equal to its effective max length of {} \
+                 (= {} original max length - {} added special tokens), ",
+                self.stride, effective, self.max_length, added_single
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Truncates `encoding` (and `pair`) so that together they hold at most `params.max_length` tokens.
 /// The caller subtracts what the post-processor will add (`PostProcess::added_tokens`) first.
 pub fn truncate_encodings(
@@ -139,6 +155,21 @@ mod tests {
         assert!(err.unwrap_err().to_string().contains("Second sequence not provided"));
         let (a, b) = truncate_encodings(seq(5, 0), None, &params(3, TruncationStrategy::LongestFirst, 0)).unwrap();
         assert_eq!((a.len(), b), (3, None));
+    }
+
+    #[test]
+    fn validate_like_enable_truncation() {
+        let p = |max_length, stride| TruncationParams { max_length, stride, ..Default::default() };
+        let err = p(3, 2).validate(2).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "tokenizer stride set to 2, which is greater than or equal to its effective max length of 1 \
+             (= 3 original max length - 2 added special tokens), "
+        );
+        assert!(p(4, 2).validate(2).is_ok());
+        assert!(p(1, 5).validate(2).is_ok());
+        assert!(p(3, 3).validate(0).is_ok());
+        assert!(p(3, 4).validate(0).is_err());
     }
 
     #[test]

@@ -87,7 +87,9 @@ fn run(normalizer: Option<&Normalizer>, pre: Option<&PreTokenizer>, text: &str) 
 
 #[test]
 fn normalizers_and_pre_tokenizers_match_hf() {
-    let data = std::fs::read_to_string(FIXTURE).expect("fixture file");
+    // TOKENMILL_NORM_FIXTURE: a bigger fixture made by the generator's --scale/--out (local runs).
+    let path = std::env::var("TOKENMILL_NORM_FIXTURE").unwrap_or_else(|_| FIXTURE.to_string());
+    let data = std::fs::read_to_string(&path).expect("fixture file");
     let mut lines = data.lines();
     let head: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
     let texts: Vec<String> = serde_json::from_value(head["texts"].clone()).unwrap();
@@ -102,6 +104,13 @@ fn normalizers_and_pre_tokenizers_match_hf() {
             (!case["normalizer"].is_null()).then(|| serde_json::from_value(case["normalizer"].clone()).unwrap());
         let pre: Option<PreTokenizer> =
             (!case["pre_tokenizer"].is_null()).then(|| serde_json::from_value(case["pre_tokenizer"].clone()).unwrap());
+        // Saving gives back HF's JSON.
+        if let Some(n) = &normalizer {
+            assert_eq!(serde_json::to_value(n).unwrap(), case["normalizer"], "normalizer JSON round trip");
+        }
+        if let Some(p) = &pre {
+            assert_eq!(serde_json::to_value(p).unwrap(), case["pre_tokenizer"], "pre_tokenizer JSON round trip");
+        }
         cases += 1;
         let mut bad = 0;
         for (text, want) in texts.iter().zip(case["results"].as_array().unwrap()) {

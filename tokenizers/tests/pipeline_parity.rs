@@ -12,8 +12,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// ../shared/data relative to the repository root (TOKENMILL_SHARED overrides it, e.g. in a worktree).
 fn shared() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")).to_path_buf()
+    match std::env::var_os("TOKENMILL_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")).to_path_buf(),
+    }
 }
 
 /// The case's tokenizer (base file with the patch applied) and its records; `None` = skipped.

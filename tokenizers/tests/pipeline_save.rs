@@ -11,8 +11,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// ../shared/data relative to the repository root (TOKENMILL_SHARED overrides it, e.g. in a worktree).
 fn shared() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")).to_path_buf()
+    match std::env::var_os("TOKENMILL_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data")).to_path_buf(),
+    }
 }
 
 /// (case name, patched tokenizer.json text, sample texts); cases whose base is absent are skipped.

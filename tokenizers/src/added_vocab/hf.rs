@@ -155,7 +155,8 @@ impl AddedVocabulary {
         v
     }
 
-    /// HF's `add_tokens`: returns how many tokens were new. `normalize` is the tokenizer's
+    /// HF's `add_tokens`: returns how many tokens were taken (all but empty ones and exact
+    /// duplicates of an added token, including contents the model already has). `normalize` is the tokenizer's
     /// normalizer applied to a string (identity when there is none).
     pub fn add_tokens(
         &mut self,
@@ -168,10 +169,11 @@ impl AddedVocabulary {
             if token.content.is_empty() || self.map_r.values().any(|t| t == token) {
                 continue;
             }
+            // HF counts every token it did not ignore, even one the model already has.
+            added += 1;
             let id = match self.map.get(&token.content).copied().or_else(|| model.model_token_to_id(&token.content)) {
                 Some(id) => id,
                 None => {
-                    added += 1;
                     let size = model.model_vocab_size() as u32;
                     match self.map.values().copied().max() {
                         Some(max) if max >= size || size == 0 => max + 1,
@@ -341,8 +343,8 @@ mod tests {
         let hello = HfAddedToken { lstrip: true, rstrip: true, ..HfAddedToken::new("Hello", false) };
         let zz = HfAddedToken { single_word: true, ..HfAddedToken::new("zz", false) };
         let raw = HfAddedToken { normalized: false, ..HfAddedToken::new("wOrLd", false) };
-        // "Hello" is new (id 3), "hello" is in the model (id 2): HF counts only new ones.
-        assert_eq!(v.add_tokens(&[hello, zz, raw, HfAddedToken::new("hello", false)], &Vocab, &lower), 3);
+        // "Hello" is new (id 3), "hello" is in the model (id 2): HF counts both.
+        assert_eq!(v.add_tokens(&[hello, zz, raw, HfAddedToken::new("hello", false)], &Vocab, &lower), 4);
         assert_eq!(v.token_to_id("Hello"), Some(3));
         assert_eq!(v.token_to_id("hello"), Some(2));
         assert_eq!(v.id_to_token(3), Some("hello"), "normalized tokens report their normalized content");

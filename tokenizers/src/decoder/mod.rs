@@ -74,9 +74,25 @@ impl Decode for Decoder {
     }
 }
 
+/// What `Tokenizer.decode` does with the token strings: the decoder's output, or, without a
+/// decoder, the tokens joined by single spaces (Hugging Face's fallback).
+pub fn decode_tokens(decoder: Option<&Decoder>, tokens: Vec<String>) -> Result<String> {
+    match decoder {
+        Some(d) => d.decode(tokens),
+        None => Ok(tokens.join(" ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_decoder_joins_with_spaces() {
+        assert_eq!(decode_tokens(None, vec!["a".into(), "##b".into()]).unwrap(), "a ##b");
+        let fuse = Decoder::Fuse(Fuse {});
+        assert_eq!(decode_tokens(Some(&fuse), vec!["a".into(), "##b".into()]).unwrap(), "a##b");
+    }
 
     #[test]
     fn every_shape_round_trips() {

@@ -160,6 +160,17 @@ impl Encoding {
         }
     }
 
+    /// Converts byte offsets into `text` (this encoding's own input) to char offsets, overflowing
+    /// windows included; see [`byte_to_char_offsets`]. Call before merging a pair.
+    pub fn offsets_to_chars(&mut self, text: &str) {
+        if !text.is_ascii() {
+            self.offsets = byte_to_char_offsets(text, &self.offsets);
+        }
+        for o in &mut self.overflowing {
+            o.offsets_to_chars(text);
+        }
+    }
+
     /// Applies `f` to every (index, token, offsets) of this encoding.
     pub fn map_offsets(&mut self, mut f: impl FnMut(usize, &str, &mut (usize, usize))) {
         for (i, (tok, off)) in self.tokens.iter().zip(self.offsets.iter_mut()).enumerate() {
@@ -184,7 +195,18 @@ pub fn byte_to_char_offsets(text: &str, byte_offsets: &[(usize, usize)]) -> Vec<
         n += 1;
     }
     at[text.len()] = n;
-    byte_offsets.iter().map(|&(s, e)| if e > s { (at[s], at[e - 1] + 1) } else { (at[s], at[s]) }).collect()
+    byte_offsets
+        .iter()
+        .map(|&(s, e)| {
+            // Offsets past the end (a caller bug) clamp instead of panicking.
+            let (s, e) = (s.min(text.len()), e.min(text.len()));
+            if e > s {
+                (at[s], at[e - 1] + 1)
+            } else {
+                (at[s], at[s])
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -204,6 +226,17 @@ pub(crate) mod tests {
     fn widens_partial_chars() {
         let t = "aé€b"; // bytes: a(0) é(1..3) €(3..6) b(6)
         assert_eq!(byte_to_char_offsets(t, &[(0, 1), (1, 2), (2, 4), (6, 7)]), vec![(0, 1), (1, 2), (1, 3), (3, 4)]);
+    }
+
+    #[test]
+    fn converts_offsets_with_windows() {
+        let mut e = Encoding::default();
+        e.push(1, "é".into(), (1, 3), Some(0), 0);
+        e.overflowing.push(e.clone());
+        e.offsets_to_chars("aé");
+        assert_eq!(e.offsets, vec![(1, 2)]);
+        assert_eq!(e.overflowing[0].offsets, vec![(1, 2)]);
+        assert_eq!(byte_to_char_offsets("é", &[(0, 9)]), vec![(0, 1)]);
     }
 
     #[test]

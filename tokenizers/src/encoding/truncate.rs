@@ -103,6 +103,32 @@ mod tests {
         assert!(seq(5, 0).truncate(2, 2, TruncationDirection::Right).is_err());
     }
 
+    proptest::proptest! {
+        /// Windows have `max_len` tokens (the last may be shorter), start at the kept end, overlap
+        /// by exactly `stride`, and the last one reaches the far end.
+        #[test]
+        fn windows_tile_the_encoding(len in 1usize..3000, max_len in 1usize..200, stride_frac in 0.0f64..1.0, left: bool) {
+            let stride = ((max_len as f64) * stride_frac) as usize % max_len;
+            proptest::prop_assume!(max_len < len);
+            let dir = if left { TruncationDirection::Left } else { TruncationDirection::Right };
+            let w = windows(len, max_len, max_len - stride, dir);
+            let (first, last) = (w[0], w[w.len() - 1]);
+            if left {
+                proptest::prop_assert_eq!(first, (len - max_len, len));
+                proptest::prop_assert_eq!(last.0, 0);
+            } else {
+                proptest::prop_assert_eq!(first, (0, max_len));
+                proptest::prop_assert_eq!(last.1, len);
+            }
+            for pair in w.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                proptest::prop_assert_eq!(a.1 - a.0, max_len);
+                let overlap = if left { b.1 - a.0 } else { a.1 - b.0 };
+                proptest::prop_assert_eq!(overlap, stride);
+            }
+        }
+    }
+
     #[test]
     fn truncate_to_zero_overflows_everything() {
         let mut e = seq(3, 0);

@@ -54,6 +54,7 @@ pub fn load_str(json: &str, origin: &str) -> Result<HfTokenizer> {
     tok.decoder = component::<Decoder>(obj, "decoder", DECODERS, origin)?;
     tok.truncation = settings::<TruncationParams>(obj, "truncation", origin)?;
     tok.padding = settings::<PaddingParams>(obj, "padding", origin)?;
+    tok.refresh_fast_paths();
 
     // HF re-adds the listed tokens in order (ids follow from the model vocabulary and the order,
     // not from the file's "id" fields); consecutive tokens of one kind are added together.

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use super::cache::{with_cache, MAX_PIECE_LEN};
 use super::table::PairTable;
@@ -20,6 +20,9 @@ use super::{Model, Token};
 use crate::error::{Error, Result};
 
 const NONE: u32 = u32::MAX;
+const WHOLE_UNKNOWN: u8 = 0;
+const WHOLE_YES: u8 = 1;
+const WHOLE_NO: u8 = 2;
 /// Model uids for the shared per-thread cache; the high bit keeps them apart from `BpeModel`'s.
 static NEXT_UID: AtomicU64 = AtomicU64::new(1 << 63);
 
@@ -46,6 +49,13 @@ pub struct HfBpe {
     opts: BpeOptions,
     unk_id: Option<u32>,
     byte_ids: [u32; 256],
+    /// Id of each ASCII char as a symbol, per variant (bit 0: prefixed, bit 1: suffixed); `NONE`
+    /// sends it to the general path. Saves a string hash per character.
+    ascii: Box<[[u32; 4]; 128]>,
+    /// Per id, once known: does the deterministic path turn the token's own string into just
+    /// that token (`WHOLE_YES`)? Then a piece that is a vocabulary entry needs neither the cache
+    /// nor the merge loop. Filled lazily (the answer is a pure function of the string).
+    whole: Vec<AtomicU8>,
     /// Dropout random state (splitmix64); settable for reproducible runs.
     rng: AtomicU64,
     uid: u64,
@@ -103,7 +113,25 @@ impl HfBpe {
             table.insert(ia, ib, rank as u32, id);
             merge_list.push((ia, ib));
         }
+        let mut ascii = Box::new([[NONE; 4]; 128]);
+        let (pre, suf) =
+            (opts.continuing_subword_prefix.as_deref().unwrap_or(""), opts.end_of_word_suffix.as_deref().unwrap_or(""));
+        for (c, row) in ascii.iter_mut().enumerate() {
+            let c = c as u8 as char;
+            for (variant, slot) in row.iter_mut().enumerate() {
+                let p = if variant & 1 != 0 { pre } else { "" };
+                let x = if variant & 2 != 0 { suf } else { "" };
+                *slot = vocab.get(&format!("{p}{c}{x}")).unwrap_or(NONE);
+            }
+        }
+        let sorted = vocab.sorted();
+        // With ids shared by several strings a per-id answer would not be per-string: skip it.
+        let shared_ids = sorted.windows(2).any(|w| w[0].1 == w[1].1);
+        let n_ids = if shared_ids { 0 } else { sorted.last().map_or(0, |&(_, id)| id as usize + 1) };
+        drop(sorted);
         Ok(HfBpe {
+            whole: (0..n_ids).map(|_| AtomicU8::new(WHOLE_UNKNOWN)).collect(),
+            ascii,
             unk_id: opts.unk_token.as_deref().and_then(|u| vocab.get(u)),
             byte_ids: vocab.byte_fallback_ids(),
             vocab,
@@ -235,6 +263,24 @@ impl HfBpe {
                     return Ok(());
                 }
             }
+            if let Some(id) = self.vocab.get(piece) {
+                match self.whole.get(id as usize).map(|w| w.load(Ordering::Relaxed)) {
+                    Some(WHOLE_YES) => {
+                        out.push(Token { id, start: 0, end: piece.len() });
+                        return Ok(());
+                    }
+                    Some(WHOLE_UNKNOWN) => {
+                        let base = out.len();
+                        self.initial_symbols(piece, s)?;
+                        self.merge_all(s, None);
+                        self.emit_symbols(piece, s, out);
+                        let yes = out.len() == base + 1 && out[base].id == id;
+                        self.whole[id as usize].store(if yes { WHOLE_YES } else { WHOLE_NO }, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    _ => {}
+                }
+            }
             if piece.len() <= MAX_PIECE_LEN {
                 s.cached.clear();
                 let hit = with_cache(self.uid, |c| c.get(piece.as_bytes()).map(|v| s.cached.extend_from_slice(v)));
@@ -253,6 +299,11 @@ impl HfBpe {
             }
             with_cache(self.uid, |c| c.insert(piece.as_bytes(), &s.cached));
         }
+        self.emit_symbols(piece, s, out);
+        Ok(())
+    }
+
+    fn emit_symbols(&self, piece: &str, s: &Scratch, out: &mut Vec<Token>) {
         let mut pos = 0usize;
         for sym in s.symbols.iter().filter(|x| x.len != 0) {
             let end = pos + sym.len as usize;
@@ -261,7 +312,6 @@ impl HfBpe {
             out.push(Token { id: sym.id, start: pos.min(piece.len()), end: end.min(piece.len()) });
             pos = end;
         }
-        Ok(())
     }
 
     fn push(symbols: &mut Vec<Symbol>, id: u32, len: usize) {
@@ -284,6 +334,17 @@ impl HfBpe {
             let end = chars.peek().map_or(piece.len(), |&(j, _)| j);
             let byte_len = end - i;
             let (first, last) = (i == 0, end == piece.len());
+            if c.is_ascii() {
+                let variant = (!first && prefix.is_some()) as usize | ((last && suffix.is_some()) as usize) << 1;
+                let id = self.ascii[c as usize][variant];
+                if id != NONE {
+                    if let Some((uid, ulen)) = unk.take() {
+                        Self::push(&mut s.symbols, uid, ulen);
+                    }
+                    Self::push(&mut s.symbols, id, 1);
+                    continue;
+                }
+            }
             let key: &str = match (prefix.filter(|_| !first), suffix.filter(|_| last)) {
                 (None, None) => &piece[i..end],
                 (p, x) => {

@@ -115,3 +115,16 @@ fn long_word_merges_in_n_log_n() {
     assert_eq!(t.len(), (1 << 20) / 8);
     assert!(t.iter().all(|&(id, s, e)| id == 3 && e - s == 8));
 }
+
+#[test]
+fn vocabulary_word_that_merges_apart_stays_apart() {
+    // "ab" is a token but no merge builds it: BPE gives a, b, first call and later ones alike.
+    let m = HfBpe::new(vocab(&["a", "b", "ab"]), &[], BpeOptions::default()).unwrap();
+    for _ in 0..3 {
+        assert_eq!(run(&m, "ab"), vec![(0, 0, 1), (1, 1, 2)]);
+    }
+    let m = HfBpe::new(vocab(&["a", "b", "ab"]), &merges(&[("a", "b")]), BpeOptions::default()).unwrap();
+    for _ in 0..3 {
+        assert_eq!(run(&m, "ab"), vec![(2, 0, 2)]);
+    }
+}

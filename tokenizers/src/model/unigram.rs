@@ -25,10 +25,21 @@ pub struct Unigram {
     byte_fallback: bool,
     byte_ids: [u32; 256],
     min_score: f64,
-    trie: ByteTrie,
+    /// Each node holds its piece (id `NONE` for inner nodes) and score.
+    trie: ByteTrie<Piece>,
     root: u32,
-    /// Trie node → piece id (or `NONE`).
-    node_piece: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    id: u32,
+    score: f64,
+}
+
+impl Default for Piece {
+    fn default() -> Self {
+        Piece { id: NONE, score: 0.0 }
+    }
 }
 
 /// Best path ending at a byte position.
@@ -73,11 +84,12 @@ impl Unigram {
                 min_score = *score;
             }
         }
-        let mut node_piece = vec![NONE; b.len()];
+        let (mut trie, map) = b.finish::<Piece>();
         for (i, &n) in ends.iter().enumerate() {
             if n != root {
                 // The trie answers with the piece's map id, as HF looks the string up again.
-                node_piece[n as usize] = ids[pieces[i].0.as_str()];
+                let id = ids[pieces[i].0.as_str()];
+                trie.set_data(map[n as usize], Piece { id, score: pieces[id as usize].1 });
             }
         }
         let mut byte_ids = [NONE; 256];
@@ -93,9 +105,8 @@ impl Unigram {
             byte_fallback,
             byte_ids,
             min_score,
-            trie: b.finish(),
-            root,
-            node_piece,
+            trie,
+            root: map[root as usize],
         })
     }
 
@@ -178,12 +189,12 @@ impl Unigram {
                 if v == NONE {
                     break;
                 }
-                let id = self.node_piece[v as usize];
+                let Piece { id, score } = self.trie.data(v);
                 if id == NONE {
                     continue;
                 }
                 let end = s + k + 1;
-                let cand = self.pieces[id as usize].1 + here;
+                let cand = score + here;
                 let t = &mut best[end];
                 if t.start == NONE || cand > t.score {
                     *t = Best { score: cand, start: s as u32, id };

@@ -5,14 +5,24 @@ use serde_json::Value;
 
 use super::bpe::MAX_TOKEN_ID;
 use super::hash::FastMap;
+use super::table::ByteTable;
 use crate::error::{Error, Result};
 
 /// Token strings and their ids. Several tokens may share an id (HF allows it); `token(id)` then
 /// returns the one inserted last.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Vocab {
     ids: FastMap<Box<str>, u32>,
     tokens: Vec<Option<Box<str>>>,
+    /// The same map as `ids` for lookups: short keys sit inline in the slots, so a lookup is
+    /// one probe with no pointer to chase.
+    table: ByteTable,
+}
+
+impl Default for Vocab {
+    fn default() -> Self {
+        Vocab { ids: FastMap::default(), tokens: Vec::new(), table: ByteTable::with_capacity(8) }
+    }
 }
 
 impl Vocab {
@@ -22,10 +32,11 @@ impl Vocab {
         for (tok, id) in pairs {
             v.insert(tok.as_ref(), id)?;
         }
+        v.build_table();
         Ok(v)
     }
 
-    pub(crate) fn insert(&mut self, tok: &str, id: u32) -> Result<()> {
+    fn insert(&mut self, tok: &str, id: u32) -> Result<()> {
         if id >= MAX_TOKEN_ID {
             return Err(Error::TokenIdTooLarge { id: id as u64, limit: MAX_TOKEN_ID as u64 });
         }
@@ -52,12 +63,21 @@ impl Vocab {
             })?;
             v.insert(tok, id as u32)?;
         }
+        v.build_table();
         Ok(v)
+    }
+
+    fn build_table(&mut self) {
+        let mut t = ByteTable::with_capacity(self.ids.len());
+        for (tok, &id) in &self.ids {
+            t.insert(tok.as_bytes(), id);
+        }
+        self.table = t;
     }
 
     #[inline]
     pub fn get(&self, tok: &str) -> Option<u32> {
-        self.ids.get(tok).copied()
+        self.table.get(tok.as_bytes())
     }
 
     #[inline]

@@ -111,6 +111,12 @@ impl WordPiece {
         if piece.len() > self.max_chars && piece.chars().count() > self.max_chars {
             return self.unk(piece, base, out);
         }
+        // A word that is itself a token is its own longest first match: one table probe
+        // instead of a walk (most words of running text).
+        if let Some(id) = self.vocab.get(piece) {
+            out.push(Token { id, start: 0, end: piece.len() });
+            return Ok(());
+        }
         if self.automaton.tokenize(piece.as_bytes(), out) {
             Ok(())
         } else {

@@ -14,10 +14,16 @@ use super::vocab::Vocab;
 use super::Token;
 
 #[derive(Debug, Clone, Copy)]
-struct State {
+pub struct State {
     fail: u32,
     pop_start: u32,
     pop_len: u32,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State { fail: NONE, pop_start: 0, pop_len: 0 }
+    }
 }
 
 /// A token to emit: its id and how many bytes of the word it covers (prefix excluded).
@@ -27,12 +33,12 @@ struct Pop {
     len: u32,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Automaton {
-    trie: ByteTrie,
+    /// Each node's failure link and pops live in its trie cell.
+    trie: ByteTrie<State>,
     root: u32,
     suffix_root: u32,
-    states: Vec<State>,
     pops: Vec<Pop>,
 }
 
@@ -62,14 +68,14 @@ impl Automaton {
             token[n as usize] = id;
             depth[n as usize] = len;
         }
-        let trie = b.finish();
 
-        let mut states = vec![State { fail: NONE, pop_start: 0, pop_len: 0 }; trie.len()];
+        // Breadth-first over builder ids (every failure target is shallower than its node).
+        let mut states = vec![State::default(); b.len()];
         let mut pops: Vec<Pop> = Vec::new();
         let mut queue = VecDeque::from([root, suffix_root]);
         let mut scratch: Vec<Pop> = Vec::new();
         while let Some(u) = queue.pop_front() {
-            for (c, v) in trie.children(u) {
+            for &(c, v) in b.children(u) {
                 let vi = v as usize;
                 if token[vi] != NONE {
                     states[vi] = State { fail: suffix_root, pop_start: pops.len() as u32, pop_len: 1 };
@@ -79,12 +85,12 @@ impl Automaton {
                     scratch.clear();
                     scratch.extend_from_slice(&pops[su.pop_start as usize..(su.pop_start + su.pop_len) as usize]);
                     let mut z = su.fail;
-                    while z != NONE && trie.child(z, c) == NONE {
+                    while z != NONE && b.child(z, c).is_none() {
                         let sz = states[z as usize];
                         scratch.extend_from_slice(&pops[sz.pop_start as usize..(sz.pop_start + sz.pop_len) as usize]);
                         z = sz.fail;
                     }
-                    let fail = if z == NONE { NONE } else { trie.child(z, c) };
+                    let fail = if z == NONE { NONE } else { b.child(z, c).unwrap_or(NONE) };
                     if fail == NONE {
                         // MaxMatch fails on this prefix: the pops are never used.
                         scratch.clear();
@@ -95,7 +101,15 @@ impl Automaton {
                 queue.push_back(v);
             }
         }
-        Automaton { trie, root, suffix_root, states, pops }
+
+        // Re-index everything by double-array slot.
+        let (mut trie, map) = b.finish::<State>();
+        let slot = |n: u32| if n == NONE { NONE } else { map[n as usize] };
+        for (n, s) in states.into_iter().enumerate() {
+            trie.set_data(map[n], State { fail: slot(s.fail), ..s });
+        }
+        let (root, suffix_root) = (slot(root), slot(suffix_root));
+        Automaton { trie, root, suffix_root, pops }
     }
 
     #[inline(always)]
@@ -119,7 +133,7 @@ impl Automaton {
                     v = next;
                     break;
                 }
-                let s = self.states[v as usize];
+                let s = self.trie.data(v);
                 if s.fail == NONE {
                     return false;
                 }
@@ -129,7 +143,7 @@ impl Automaton {
         }
         // End of word: flush until only the (empty) suffix root remains.
         while v != self.suffix_root && v != self.root {
-            let s = self.states[v as usize];
+            let s = self.trie.data(v);
             if s.fail == NONE {
                 return false;
             }

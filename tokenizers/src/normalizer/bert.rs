@@ -62,15 +62,16 @@ impl BertNormalizer {
         if s.normalized().is_ascii() || !s.normalized().chars().any(is_chinese_char) {
             return;
         }
-        let mut t: Vec<(char, isize)> = Vec::with_capacity(s.len() + 16);
-        for c in s.normalized().chars() {
+        // HF: `[(' ', 0), (c, 1), (' ', 1)]`, i.e. all three aligned with the ideograph.
+        s.expand_chars(|c, out| {
             if is_chinese_char(c) {
-                t.extend([(' ', 0), (c, 1), (' ', 1)]);
+                out.push(' ');
+                out.push(c);
+                out.push(' ');
             } else {
-                t.push((c, 0));
+                out.push(c);
             }
-        }
-        s.transform(t, 0);
+        });
     }
 }
 

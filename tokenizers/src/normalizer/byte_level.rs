@@ -17,12 +17,13 @@ pub fn to_byte_level(s: &mut NormalizedString) {
         // also map to U+00A1.. but never stand alone in UTF-8, so only ASCII can be skipped.)
         return;
     }
-    let mut t: Vec<(char, isize)> = Vec::with_capacity(text.len());
-    for (b, c) in text.char_indices() {
-        let bytes = &text.as_bytes()[b..b + c.len_utf8()];
-        t.extend(bytes.iter().enumerate().map(|(i, &x)| (byte_to_char(x), isize::from(i > 0))));
-    }
-    s.transform(t, 0);
+    // Each byte of a char becomes one char, all aligned with the source char.
+    s.expand_chars(|c, out| {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            out.push(byte_to_char(b));
+        }
+    });
 }
 
 impl Normalize for ByteLevelNormalizer {

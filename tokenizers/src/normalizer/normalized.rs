@@ -51,7 +51,13 @@ fn identity_alignments(s: &str) -> Vec<(usize, usize)> {
 impl NormalizedString {
     /// `text` unchanged, starting at byte `base` of the whole input.
     pub fn new(text: &str, base: usize) -> Self {
-        NormalizedString { normalized: text.to_string(), align: None, original_len: text.len(), base }
+        Self::from_string(text.to_string(), base)
+    }
+
+    /// Like [`NormalizedString::new`], taking ownership of the text (no copy).
+    pub fn from_string(text: String, base: usize) -> Self {
+        let original_len = text.len();
+        NormalizedString { normalized: text, align: None, original_len, base }
     }
 
     /// The normalized text.
@@ -232,6 +238,28 @@ impl NormalizedString {
         }
     }
 
+    /// Replaces every char by the chars `f` appends (at least one): all of them take the
+    /// source char's alignment. This is what `transform` computes for the changes
+    /// `[(c0, 0), (c1, 1), ...]` per char (the first replaces, the others are inserted after it
+    /// and copy the alignment of the byte before, which is the same char's), in one pass.
+    pub fn expand_chars(&mut self, mut f: impl FnMut(char, &mut String)) {
+        let old = std::mem::take(&mut self.normalized);
+        let old_align = self.align.take();
+        let mut text = String::with_capacity(old.len() + old.len() / 2);
+        let mut align = Vec::with_capacity(old.len() + old.len() / 2);
+        for (b, c) in old.char_indices() {
+            let a = match &old_align {
+                Some(v) => v[b],
+                None => (b, b + c.len_utf8()),
+            };
+            let before = text.len();
+            f(c, &mut text);
+            align.extend(std::iter::repeat_n(a, text.len() - before));
+        }
+        self.normalized = text;
+        self.align = Some(align);
+    }
+
     /// Keeps only the chars for which `keep` holds.
     pub fn filter(&mut self, keep: impl Fn(char) -> bool) {
         if self.normalized.chars().all(&keep) {
@@ -287,39 +315,61 @@ impl NormalizedString {
         self.case_map(|c, out| out.extend(c.to_uppercase()));
     }
 
+    /// Case mapping (one char → one or more chars, HF's changes `[(c0, 0), (c1, 1), ...]`).
     fn case_map(&mut self, f: impl Fn(char, &mut Vec<char>)) {
         let mut buf = Vec::with_capacity(3);
-        let mut t: Vec<(char, isize)> = Vec::with_capacity(self.normalized.len());
-        let mut same_shape = true;
-        for c in self.normalized.chars() {
+        let same_shape = self.normalized.chars().all(|c| {
             buf.clear();
             f(c, &mut buf);
-            same_shape &= buf.len() == 1 && buf[0].len_utf8() == c.len_utf8();
-            t.extend(buf.iter().enumerate().map(|(i, &x)| (x, if i > 0 { 1 } else { 0 })));
-        }
+            buf.len() == 1 && buf[0].len_utf8() == c.len_utf8()
+        });
         if same_shape {
-            self.normalized = t.iter().map(|p| p.0).collect();
+            // Same lengths: alignments unchanged, only the text is rewritten.
+            let mut out = String::with_capacity(self.normalized.len());
+            for c in self.normalized.chars() {
+                buf.clear();
+                f(c, &mut buf);
+                out.extend(buf.iter());
+            }
+            self.normalized = out;
         } else {
-            self.transform(t, 0);
+            self.expand_chars(|c, out| {
+                buf.clear();
+                f(c, &mut buf);
+                out.extend(buf.iter());
+            });
         }
     }
 
     /// Replaces every match of `pattern` by `content` (HF's `replace`).
+    ///
+    /// HF runs one `transform_range` per match (quadratic on texts with many matches); this is
+    /// the same result in one pass: a match's chars are removed and each char of `content` is an
+    /// insertion, so it takes the alignment of the byte before the match's end (the last char
+    /// of the match, or for an empty match the char before it; `(0, 0)` at the very start).
     pub fn replace(&mut self, pattern: impl Pattern, content: &str) {
         let mut pieces = Vec::new();
         pattern.find_matches(&self.normalized, &mut pieces);
-        let content_len = content.len() as isize;
-        let mut shift = 0isize;
+        if !pieces.iter().any(|p| p.2) {
+            return;
+        }
+        self.align_mut();
+        let old_align = self.align.take().unwrap_or_default();
+        let old = std::mem::take(&mut self.normalized);
+        let mut text = String::with_capacity(old.len());
+        let mut align = Vec::with_capacity(old_align.len());
         for &(s, e, m) in &pieces {
             if !m {
+                text.push_str(&old[s..e]);
+                align.extend_from_slice(&old_align[s..e]);
                 continue;
             }
-            let start = (s as isize + shift) as usize;
-            let end = (e as isize + shift) as usize;
-            let removed = self.normalized.get(start..end).map_or(0, |x| x.chars().count());
-            self.transform_range(start..end, content.chars().map(|c| (c, 1)), removed);
-            shift += content_len - (e - s) as isize;
+            let a = if e == 0 { (0, 0) } else { old_align[e - 1] };
+            text.push_str(content);
+            align.extend(std::iter::repeat_n(a, content.len()));
         }
+        self.normalized = text;
+        self.align = Some(align);
     }
 
     /// Removes everything (HF's `clear`); returns the removed byte length.
@@ -399,7 +449,12 @@ impl NormalizedString {
         }
         let orig = self.convert_normalized(r.clone())?;
         let shift = orig.start;
-        let align = self.align.as_ref().map(|a| a[r.clone()].iter().map(|&(s, e)| (s - shift, e - shift)).collect());
+        // Saturating: a char aligned before the slice's start (only odd transformations make
+        // one) must not underflow; HF would wrap around there.
+        let align = self
+            .align
+            .as_ref()
+            .map(|a| a[r.clone()].iter().map(|&(s, e)| (s.saturating_sub(shift), e.saturating_sub(shift))).collect());
         Some(NormalizedString {
             normalized: self.normalized[r].to_string(),
             align,

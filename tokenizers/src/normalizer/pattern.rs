@@ -104,8 +104,9 @@ impl Pattern for &str {
     fn find_matches(&self, text: &str, out: &mut Vec<Piece>) {
         out.clear();
         if self.is_empty() {
-            // HF reports the char count here (a quirk kept: it only matters for non-ASCII text).
-            out.push((0, text.chars().count(), false));
+            // HF reports the char count as the end here, which is not even a char boundary on
+            // non-ASCII text (HF then panics in `split`); the byte length is what it means.
+            out.push((0, text.len(), false));
             return;
         }
         if text.is_empty() {

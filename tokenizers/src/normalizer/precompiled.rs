@@ -28,6 +28,8 @@ pub struct Precompiled {
     trie: Vec<u32>,
     /// Replacement strings, NUL-separated.
     replacements: Vec<u8>,
+    /// Per ASCII byte: whether some key is a prefix of it (i.e. it has a replacement).
+    ascii_mapped: [bool; 128],
 }
 
 impl TryFrom<PrecompiledFields> for Precompiled {
@@ -69,7 +71,7 @@ impl Precompiled {
     pub fn from_blob(blob: Vec<u8>) -> Result<Self> {
         let bad = |reason: &str| Error::json("Precompiled normalizer", format!("precompiled_charsmap: {reason}"));
         if blob.is_empty() {
-            return Ok(Precompiled { blob, trie: Vec::new(), replacements: Vec::new() });
+            return Ok(Precompiled { blob, trie: Vec::new(), replacements: Vec::new(), ascii_mapped: [false; 128] });
         }
         let size = blob.get(..4).ok_or_else(|| bad("shorter than its 4-byte header"))?;
         let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize;
@@ -81,7 +83,11 @@ impl Precompiled {
         if std::str::from_utf8(&replacements).is_err() {
             return Err(bad("replacement strings are not UTF-8"));
         }
-        Ok(Precompiled { blob, trie, replacements })
+        let mut p = Precompiled { blob, trie, replacements, ascii_mapped: [false; 128] };
+        for b in 0..128u8 {
+            p.ascii_mapped[b as usize] = p.first_prefix_match(&[b]).is_some();
+        }
+        Ok(p)
     }
 
     /// Offset (in the replacement blob) of the first key that is a prefix of `key`.
@@ -130,34 +136,67 @@ fn push_replacement(t: &mut Vec<(char, isize)>, old: &str, new: &str) {
     }
 }
 
+impl Precompiled {
+    /// The grapheme cluster starting at byte `i` (a cluster boundary). Fast path: an ASCII char
+    /// followed by an ASCII char (or the end) is a cluster of its own, except CR LF (the only
+    /// ASCII pair the segmentation rules join); everything else asks the segmenter.
+    #[inline]
+    fn grapheme_at(text: &str, i: usize) -> &str {
+        let b = text.as_bytes();
+        if b[i] < 0x80 && b[i] != b'\r' && b.get(i + 1).is_none_or(|&n| n < 0x80) {
+            return &text[i..i + 1];
+        }
+        text[i..].graphemes(true).next().unwrap_or(&text[i..])
+    }
+}
+
 impl Normalize for Precompiled {
     fn normalize(&self, s: &mut NormalizedString) -> Result<()> {
         if self.trie.is_empty() {
             return Ok(());
         }
         let text = s.normalized();
-        let mut t: Vec<(char, isize)> = Vec::with_capacity(text.len());
-        let mut modified = false;
-        for g in text.graphemes(true) {
+        // The transformation list is only built once something changes: `done` is the byte up
+        // to which the chars are still to be copied as unchanged `(c, 0)` entries.
+        let mut t: Vec<(char, isize)> = Vec::new();
+        let mut done = 0;
+        let flush = |t: &mut Vec<(char, isize)>, done: &mut usize, upto: usize| {
+            if t.capacity() == 0 {
+                t.reserve(text.len());
+            }
+            t.extend(text[*done..upto].chars().map(|c| (c, 0)));
+            *done = upto;
+        };
+        let mut i = 0;
+        while i < text.len() {
+            let g = Self::grapheme_at(text, i);
+            let end = i + g.len();
+            if g.len() == 1 && !self.ascii_mapped[g.as_bytes()[0] as usize] {
+                // An unmapped ASCII char: unchanged.
+                i = end;
+                continue;
+            }
             if g.len() < 6 {
                 if let Some(rep) = self.transform(g) {
-                    modified = true;
+                    flush(&mut t, &mut done, i);
                     push_replacement(&mut t, g, rep);
+                    done = end;
+                    i = end;
                     continue;
                 }
             }
-            for (i, c) in g.char_indices() {
-                let part = &g[i..i + c.len_utf8()];
-                match self.transform(part) {
-                    Some(rep) => {
-                        modified = true;
-                        push_replacement(&mut t, part, rep);
-                    }
-                    None => t.push((c, 0)),
+            for (k, c) in g.char_indices() {
+                let part = &g[k..k + c.len_utf8()];
+                if let Some(rep) = self.transform(part) {
+                    flush(&mut t, &mut done, i + k);
+                    push_replacement(&mut t, part, rep);
+                    done = i + k + c.len_utf8();
                 }
             }
+            i = end;
         }
-        if modified {
+        if done > 0 {
+            flush(&mut t, &mut done, text.len());
             s.transform(t, 0);
         }
         Ok(())

@@ -45,9 +45,9 @@ impl PostProcess for BertProcessing {
             .enumerate()
             .map(|(i, e)| {
                 if i == 0 {
-                    wrap(e, Some(cls), (self.sep.0.as_str(), self.sep.1, 0), 0)
+                    wrap(e, Some(cls), (self.sep.0.as_str(), self.sep.1, 0), 0, None)
                 } else {
-                    wrap(e, None, (self.sep.0.as_str(), self.sep.1, 1), i)
+                    wrap(e, None, (self.sep.0.as_str(), self.sep.1, 1), i, None)
                 }
             })
             .collect())

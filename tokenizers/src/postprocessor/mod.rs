@@ -81,9 +81,11 @@ pub fn default_process(encoding: Encoding, pair: Option<Encoding>) -> Encoding {
     match pair {
         None => encoding,
         Some(mut pair) => {
+            // Unlike `set_sequence_id`, only the encodings themselves are marked, not their
+            // overflowing windows: HF 0.23 reports `None` sequence ids for an unmarked window here.
             let mut encoding = encoding;
-            encoding.set_sequence_id(0);
-            pair.set_sequence_id(1);
+            encoding.sequence_ranges.insert(0, 0..encoding.len());
+            pair.sequence_ranges.insert(1, 0..pair.len());
             Encoding::merge([encoding, pair], false)
         }
     }
@@ -103,8 +105,12 @@ pub fn post_process(
         Some(trunc) => {
             let added = processor.map_or(0, |p| p.added_tokens(pair.is_some()));
             if add_special_tokens && added > 0 {
-                let params = TruncationParams { max_length: trunc.max_length.saturating_sub(added), ..*trunc };
-                truncate_encodings(encoding, pair, &params)?
+                match trunc.max_length.checked_sub(added) {
+                    Some(max_length) => truncate_encodings(encoding, pair, &TruncationParams { max_length, ..*trunc })?,
+                    // HF computes `max_length - added` unchecked; in its release builds the
+                    // subtraction wraps to a huge limit, i.e. nothing is truncated.
+                    None => (encoding, pair),
+                }
             } else {
                 truncate_encodings(encoding, pair, trunc)?
             }
@@ -142,12 +148,13 @@ pub(crate) fn special_encoding(ids: &[u32], tokens: &[String], type_id: u32) -> 
 }
 
 /// `before + encoding + after` with `encoding`'s tokens as sequence `seq`, and the same for each
-/// overflowing window (Bert/Roberta style wrapping).
+/// overflowing window (Bert/Roberta style wrapping). `type_id` replaces the sequence's type ids.
 pub(crate) fn wrap(
     encoding: Encoding,
     before: Option<(&str, u32, u32)>,
     after: (&str, u32, u32),
     seq: usize,
+    type_id: Option<u32>,
 ) -> Encoding {
     let mut encoding = encoding;
     let overflowing = encoding.take_overflowing();
@@ -168,7 +175,10 @@ pub(crate) fn wrap(
     }
     let len = encoding.len();
     out.ids.extend(encoding.ids);
-    out.type_ids.extend(encoding.type_ids);
+    match type_id {
+        Some(t) => out.type_ids.extend(std::iter::repeat_n(t, len)),
+        None => out.type_ids.extend(encoding.type_ids),
+    }
     out.tokens.extend(encoding.tokens);
     out.words.extend(encoding.words);
     out.offsets.extend(encoding.offsets);
@@ -176,7 +186,7 @@ pub(crate) fn wrap(
     out.attention_mask.extend(std::iter::repeat_n(1, len));
     special(&mut out, after);
     out.sequence_ranges.insert(seq, n_before..n_before + len);
-    out.overflowing = overflowing.into_iter().map(|o| wrap(o, before, after, seq)).collect();
+    out.overflowing = overflowing.into_iter().map(|o| wrap(o, before, after, seq, type_id)).collect();
     out
 }
 

@@ -52,7 +52,8 @@ impl PostProcess for RobertaProcessing {
                 }
             }
         }
-        // RoBERTa has no segment embeddings: every type id is 0 (windows keep theirs, as in HF).
+        // RoBERTa has no segment embeddings: every type id is 0. Without special tokens the
+        // overflowing windows keep theirs; with them, HF rebuilds the windows with type id 0 too.
         for e in &mut encodings {
             e.set_type_ids(0);
         }
@@ -64,7 +65,9 @@ impl PostProcess for RobertaProcessing {
         Ok(encodings
             .into_iter()
             .enumerate()
-            .map(|(i, e)| if i == 0 { wrap(e, Some(cls), sep, 0) } else { wrap(e, Some(sep), sep, i) })
+            .map(
+                |(i, e)| if i == 0 { wrap(e, Some(cls), sep, 0, Some(0)) } else { wrap(e, Some(sep), sep, i, Some(0)) },
+            )
             .collect())
     }
 }

@@ -13,6 +13,7 @@ pub mod char_delimiter;
 pub mod cl100k;
 pub mod digits;
 pub mod gpt2;
+pub mod hf_scripts;
 pub mod metaspace;
 pub mod o200k;
 pub mod pre_tokenized;

@@ -22,6 +22,11 @@ impl PreTokenizedString {
         PreTokenizedString { splits: vec![n] }
     }
 
+    /// Several splits at once (e.g. the pieces between added tokens, each with its own base).
+    pub fn from_splits(splits: Vec<NormalizedString>) -> Self {
+        PreTokenizedString { splits }
+    }
+
     /// Replaces every split `s` (its index `i`) by the pieces `f(i, s)` returns, dropping the
     /// empty ones (HF's rule). `f` must return pieces of `s` (slices), in order.
     pub fn split(&mut self, mut f: impl FnMut(usize, NormalizedString) -> Result<Vec<NormalizedString>>) -> Result<()> {

@@ -5,6 +5,7 @@
 //! strings, decoding of special tokens).
 
 pub mod batch;
+mod bert_fast;
 pub mod byte_level_fast;
 pub mod input;
 pub mod offsets;

@@ -16,9 +16,10 @@ use crate::normalizer::Normalizer;
 use crate::padding::{pad_encodings, PaddingParams};
 use crate::postprocessor::{PostProcess, PostProcessor};
 use crate::pretokenizer::PreTokenizer;
-use crate::truncation::{truncate_encodings, TruncationParams};
+use crate::truncation::TruncationParams;
 
 use super::batch;
+use super::bert_fast::BertFast;
 use super::byte_level_fast::ByteLevelFast;
 use super::input::{EncodeInput, InputSequence, OffsetType};
 use super::offsets::CharOffsets;
@@ -37,6 +38,8 @@ pub struct HfTokenizer {
     pub(crate) padding: Option<PaddingParams>,
     /// The byte-level engine standing in for the pre-tokenizer and model, when the file allows.
     pub(crate) fast: Option<ByteLevelFast>,
+    /// BertNormalizer + BertPreTokenizer fused on ASCII text ([`super::bert_fast`]).
+    pub(crate) bert_fast: Option<BertFast>,
 }
 
 /// The model as the added vocabulary sees it.
@@ -92,7 +95,13 @@ impl HfTokenizer {
             truncation: None,
             padding: None,
             fast: None,
+            bert_fast: None,
         }
+    }
+
+    /// Recomputes which fused fast paths apply (after the normalizer or pre-tokenizer changed).
+    pub(crate) fn refresh_fast_paths(&mut self) {
+        self.bert_fast = BertFast::detect(self.normalizer.as_ref(), self.pre_tokenizer.as_ref());
     }
 
     /// Loads a `tokenizer.json` file.
@@ -145,12 +154,14 @@ impl HfTokenizer {
     pub fn with_normalizer(&mut self, n: Option<Normalizer>) -> &mut Self {
         self.normalizer = n;
         self.fast = None;
+        self.refresh_fast_paths();
         self.refresh_added();
         self
     }
     pub fn with_pre_tokenizer(&mut self, p: Option<PreTokenizer>) -> &mut Self {
         self.pre_tokenizer = p;
         self.fast = None;
+        self.refresh_fast_paths();
         self
     }
     pub fn with_post_processor(&mut self, p: Option<PostProcessor>) -> &mut Self {
@@ -162,15 +173,11 @@ impl HfTokenizer {
         self
     }
 
-    /// Sets (or with `None` removes) truncation. HF refuses a stride not below max_length.
+    /// Sets (or with `None` removes) truncation. As HF's `with_truncation`, refuses a stride not
+    /// below the max length left after the post-processor's special tokens.
     pub fn with_truncation(&mut self, t: Option<TruncationParams>) -> Result<&mut Self> {
         if let Some(t) = &t {
-            if t.max_length > 0 && t.stride >= t.max_length {
-                return Err(Error::json(
-                    "truncation",
-                    format!("stride ({}) must be strictly less than max_length ({})", t.stride, t.max_length),
-                ));
-            }
+            t.validate(self.post_processor.as_ref().map_or(0, |p| p.added_tokens(false)))?;
         }
         self.truncation = t;
         Ok(self)
@@ -201,7 +208,7 @@ impl HfTokenizer {
         self.added = added;
     }
 
-    /// HF's `add_tokens`: how many tokens were new.
+    /// HF's `add_tokens`: how many tokens were taken (HF's count).
     pub fn add_tokens(&mut self, tokens: &[HfAddedToken]) -> usize {
         let mut added = std::mem::take(&mut self.added);
         let n = added.add_tokens(tokens, &ModelVocab(&self.model), &self.normalize_fn());
@@ -209,7 +216,7 @@ impl HfTokenizer {
         n
     }
 
-    /// HF's `add_special_tokens`: how many tokens were new.
+    /// HF's `add_special_tokens`: how many tokens were taken (HF's count).
     pub fn add_special_tokens(&mut self, tokens: &[HfAddedToken]) -> usize {
         let mut added = std::mem::take(&mut self.added);
         let n = added.add_special_tokens(tokens, &ModelVocab(&self.model), &self.normalize_fn());
@@ -352,34 +359,14 @@ impl HfTokenizer {
     /// HF's `post_process`: truncation (leaving room for the special tokens), post-processor,
     /// then padding.
     pub fn post_process(&self, first: Encoding, pair: Option<Encoding>, add_special_tokens: bool) -> Result<Encoding> {
-        let (first, pair) = match &self.truncation {
-            Some(t) => {
-                let added = match (&self.post_processor, add_special_tokens) {
-                    (Some(p), true) => p.added_tokens(pair.is_some()),
-                    _ => 0,
-                };
-                if added > 0 {
-                    let t = TruncationParams { max_length: t.max_length.saturating_sub(added), ..t.clone() };
-                    truncate_encodings(first, pair, &t)?
-                } else {
-                    truncate_encodings(first, pair, t)?
-                }
-            }
-            None => (first, pair),
-        };
-        let enc = match &self.post_processor {
-            Some(p) => p.process(first, pair, add_special_tokens)?,
-            None => default_process(first, pair),
-        };
-        match &self.padding {
-            Some(p) => {
-                let mut one = [enc];
-                pad_encodings(&mut one, p);
-                let [enc] = one;
-                Ok(enc)
-            }
-            None => Ok(enc),
-        }
+        crate::postprocessor::post_process(
+            self.post_processor.as_ref(),
+            self.truncation.as_ref(),
+            self.padding.as_ref(),
+            first,
+            pair,
+            add_special_tokens,
+        )
     }
 
     // ------------------------------------------------------------------ decoding
@@ -407,19 +394,6 @@ impl HfTokenizer {
         threads: usize,
     ) -> Result<Vec<String>> {
         batch::map(ids, threads, |i| self.decode(i.as_ref(), skip_special_tokens))?.into_iter().collect()
-    }
-}
-
-/// Without a post-processor, HF marks the sequences and concatenates a pair.
-fn default_process(mut first: Encoding, pair: Option<Encoding>) -> Encoding {
-    match pair {
-        None => first,
-        Some(mut pair) => {
-            first.set_sequence_id(0);
-            pair.set_sequence_id(1);
-            first.merge_with(pair, false);
-            first
-        }
     }
 }
 

@@ -32,6 +32,8 @@ pub(crate) enum Split<'a> {
     Normalized(&'a NormalizedString),
     /// Raw input text starting at byte `base` of the sequence (no normalization happened).
     Raw { text: &'a str, base: usize },
+    /// A normalized piece whose token offsets were computed by the caller (fused fast paths).
+    Fused { piece: &'a str, offsets: (usize, usize) },
 }
 
 impl TokenAt<'_> {
@@ -42,6 +44,7 @@ impl TokenAt<'_> {
                 ns.original_range(self.range.clone()).map_or((self.range.start, self.range.end), |r| (r.start, r.end))
             }
             Split::Raw { base, .. } => (base + self.range.start, base + self.range.end),
+            Split::Fused { offsets, .. } => *offsets,
         }
     }
 
@@ -50,6 +53,7 @@ impl TokenAt<'_> {
         match &self.split {
             Split::Normalized(ns) => ns.normalized(),
             Split::Raw { text, .. } => text,
+            Split::Fused { piece, .. } => piece,
         }
     }
 }
@@ -132,6 +136,17 @@ impl HfTokenizer {
             return Ok(());
         }
 
+        if let Some(bf) = self.bert_fast {
+            if !self.added.has_normalized() {
+                return super::bert_fast::run(self, bf, text, base, word, sink);
+            }
+        }
+        self.run_general(text, base, word, sink)
+    }
+
+    /// The general stages on a stretch of raw text: normalize, match normalized added tokens,
+    /// pre-tokenize, model.
+    pub(crate) fn run_general(&self, text: &str, base: usize, word: &mut u32, sink: &mut dyn Sink) -> Result<()> {
         let mut ns = NormalizedString::new(text, base);
         if let Some(n) = &self.normalizer {
             n.normalize(&mut ns)?;
