@@ -1,186 +1,118 @@
-//! `tokenmill.Tokenizer` / `tokenmill.Encoding` for Hugging Face byte-level BPE `tokenizer.json`
-//! files (HF `tokenizers` semantics).
+//! `tokenmill.Tokenizer`: a drop-in for `tokenizers.Tokenizer` over any supported Hugging Face
+//! `tokenizer.json` (normalizer, pre-tokenizer, model, post-processor, decoder, added tokens,
+//! truncation, padding), wrapping the library's `HfTokenizer`.
+//!
+//! Like HF's, the object is mutable (`enable_padding`, `add_tokens`, ...). It is shared between
+//! Python threads through an `RwLock`: encode/decode take the read lock with the GIL released,
+//! settings take the write lock, also with the GIL released. No lock is ever held while Python
+//! objects are made (that could run Python code and wait for the GIL: a deadlock).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyDict, PyList};
 
-use tokenmill_tokenizers::format::hf_json;
-use tokenmill_tokenizers::tokenizer::{batch, Flavor};
-use tokenmill_tokenizers::{Error, Tokenizer};
+use tokenmill_tokenizers::added_vocab::hf::HfAddedToken;
+use tokenmill_tokenizers::postprocessor::PostProcess;
+use tokenmill_tokenizers::tokenizer::{EncodeInput, HfTokenizer, OffsetType};
+use tokenmill_tokenizers::Encoding;
 
-use crate::convert::*;
+use crate::convert::{batch_to_list, int_table};
 use crate::errors::*;
+use crate::hf_added::{added_token_of, PyAddedToken};
+use crate::hf_encoding::PyEncoding;
+use crate::hf_input::{batch_items, encode_input, item, plain_texts, seq, Item};
+use crate::hf_params::{padding_dict, padding_params, truncation_dict, truncation_params};
 
-// ------------------------------------------------------------------------------------------------
-// Hugging Face tokenizer.json
-
-/// The result of encoding one text: ids, token strings and char offsets (HF `Encoding`).
-#[pyclass(frozen, module = "tokenmill._tokenmill", name = "Encoding")]
-pub(crate) struct PyEncoding {
-    #[pyo3(get)]
-    ids: Vec<u32>,
-    #[pyo3(get)]
-    tokens: Vec<String>,
-    #[pyo3(get)]
-    offsets: Vec<(usize, usize)>,
-    #[pyo3(get)]
-    type_ids: Vec<u32>,
-    #[pyo3(get)]
-    attention_mask: Vec<u32>,
-    #[pyo3(get)]
-    special_tokens_mask: Vec<u32>,
-    #[pyo3(get)]
-    sequence_ids: Vec<Option<usize>>,
-}
-
-impl PyEncoding {
-    fn from_core(e: tokenmill_tokenizers::Encoding, seq: usize) -> Self {
-        let n = e.ids.len();
-        PyEncoding {
-            ids: e.ids,
-            tokens: e.tokens,
-            offsets: e.offsets,
-            type_ids: vec![seq as u32; n],
-            attention_mask: e.attention_mask,
-            // Hugging Face marks only tokens its post-processor inserts (a ByteLevel one inserts
-            // none); special tokens found in the text itself get 0.
-            special_tokens_mask: vec![0; n],
-            sequence_ids: vec![Some(seq); n],
-        }
-    }
-
-    fn merge(mut self, other: PyEncoding) -> Self {
-        self.ids.extend(other.ids);
-        self.tokens.extend(other.tokens);
-        self.offsets.extend(other.offsets);
-        self.type_ids.extend(other.type_ids);
-        self.attention_mask.extend(other.attention_mask);
-        self.special_tokens_mask.extend(other.special_tokens_mask);
-        self.sequence_ids.extend(other.sequence_ids);
-        self
-    }
-}
-
-#[pymethods]
-impl PyEncoding {
-    fn __len__(&self) -> usize {
-        self.ids.len()
-    }
-
-    #[getter]
-    fn n_sequences(&self) -> usize {
-        if self.sequence_ids.iter().any(|s| *s == Some(1)) {
-            2
-        } else {
-            1
-        }
-    }
-
-    #[getter]
-    fn overflowing(&self) -> Vec<Py<PyAny>> {
-        Vec::new()
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Encoding(num_tokens={}, attributes=[ids, type_ids, tokens, offsets, attention_mask, special_tokens_mask, overflowing])",
-            self.ids.len()
-        )
-    }
-}
-
-/// A Hugging Face byte-level BPE tokenizer loaded from `tokenizer.json`.
+/// A Hugging Face tokenizer loaded from `tokenizer.json` (HF `tokenizers.Tokenizer` semantics).
 #[pyclass(frozen, module = "tokenmill._tokenmill", name = "Tokenizer")]
 pub(crate) struct PyTokenizer {
-    inner: Arc<Tokenizer>,
-}
-
-pub(crate) enum Input {
-    Single(String),
-    Pair(String, String),
-}
-
-pub(crate) fn input_of(obj: &Bound<'_, PyAny>) -> PyResult<Input> {
-    if let Ok(t) = obj.downcast::<PyTuple>() {
-        if t.len() == 2 {
-            return Ok(Input::Pair(text_of(&t.get_item(0)?)?, text_of(&t.get_item(1)?)?));
-        }
-    }
-    if let Ok(l) = obj.downcast::<PyList>() {
-        if l.len() == 2 {
-            return Ok(Input::Pair(text_of(&l.get_item(0)?)?, text_of(&l.get_item(1)?)?));
-        }
-    }
-    Ok(Input::Single(text_of(obj)?))
-}
-
-pub(crate) fn encode_input(tok: &Tokenizer, input: &Input) -> PyEncoding {
-    match input {
-        Input::Single(s) => PyEncoding::from_core(tok.encode_full(s), 0),
-        Input::Pair(a, b) => {
-            PyEncoding::from_core(tok.encode_full(a), 0).merge(PyEncoding::from_core(tok.encode_full(b), 1))
-        }
-    }
+    inner: RwLock<HfTokenizer>,
+    /// Python ints for the ids, built on first use (see `convert::int_table`).
+    ints: OnceLock<Vec<Py<PyAny>>>,
 }
 
 impl PyTokenizer {
-    fn hf_json(&self) -> PyResult<&str> {
-        match self.inner.flavor() {
-            Flavor::HuggingFace(hf) => Ok(&hf.json),
-            Flavor::Tiktoken { .. } => {
-                Err(TokenmillError::new_err("this tokenizer was not loaded from tokenizer.json"))
-            }
-        }
+    fn wrap(tok: HfTokenizer) -> Self {
+        PyTokenizer { inner: RwLock::new(tok), ints: OnceLock::new() }
     }
+
+    /// The tokenizer for reading. A poisoned lock (a panic elsewhere) still holds a consistent
+    /// tokenizer: every write replaces whole fields.
+    fn read(&self) -> RwLockReadGuard<'_, HfTokenizer> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HfTokenizer> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the tokenizer without the GIL (for anything that may take time or wait).
+    fn detached<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&HfTokenizer) -> R + Send) -> R {
+        py.detach(|| f(&self.read()))
+    }
+
+    fn mutate<R: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut HfTokenizer) -> R + Send) -> R {
+        py.detach(|| f(&mut self.write()))
+    }
+
+    fn encode_items(
+        &self,
+        py: Python<'_>,
+        items: &[Item<'_>],
+        add_special_tokens: bool,
+        offsets: OffsetType,
+        num_threads: usize,
+    ) -> PyResult<Vec<Encoding>> {
+        let inputs: Vec<EncodeInput<'_>> = items.iter().map(encode_input).collect();
+        self.detached(py, |t| t.encode_batch(&inputs, add_special_tokens, offsets, num_threads))
+            .map_err(|e| to_py(py, e))
+    }
+}
+
+fn added_tokens_of(tokens: &Bound<'_, PyAny>, special: bool) -> PyResult<Vec<HfAddedToken>> {
+    tokens.try_iter()?.map(|t| added_token_of(&t?, special)).collect()
 }
 
 #[pymethods]
 impl PyTokenizer {
-    /// Loads a `tokenizer.json` file (byte-level BPE).
+    /// Loads a `tokenizer.json` file.
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let tok = py.detach(|| hf_json::from_file(&path)).map_err(|e| to_py(py, e))?;
-        Ok(PyTokenizer { inner: Arc::new(tok) })
+        let tok = py.detach(|| HfTokenizer::from_file(&path)).map_err(|e| to_py(py, e))?;
+        Ok(Self::wrap(tok))
     }
 
     /// Parses `tokenizer.json` text.
     #[staticmethod]
-    fn from_str(py: Python<'_>, json: String) -> PyResult<Self> {
-        let tok = py.detach(|| hf_json::from_str(&json, "<string>")).map_err(|e| to_py(py, e))?;
-        Ok(PyTokenizer { inner: Arc::new(tok) })
+    fn from_str(py: Python<'_>, json: &str) -> PyResult<Self> {
+        let tok = py.detach(|| HfTokenizer::from_str(json)).map_err(|e| to_py(py, e))?;
+        Ok(Self::wrap(tok))
     }
 
     /// Parses `tokenizer.json` bytes (UTF-8).
     #[staticmethod]
     fn from_buffer(py: Python<'_>, buffer: &[u8]) -> PyResult<Self> {
-        let json = std::str::from_utf8(buffer)
-            .map_err(|e| FormatError::new_err(format!("<buffer>: not UTF-8: {e}")))?
-            .to_string();
+        let json =
+            std::str::from_utf8(buffer).map_err(|e| FormatError::new_err(format!("<buffer>: not UTF-8: {e}")))?;
         Self::from_str(py, json)
     }
 
-    /// The JSON text this tokenizer was loaded from (returned as loaded; `pretty` is accepted for
-    /// compatibility and does not reformat).
+    /// The tokenizer as `tokenizer.json` text, in HF's shape.
     #[pyo3(signature = (pretty = false))]
-    fn to_str(&self, pretty: bool) -> PyResult<String> {
-        let _ = pretty;
-        Ok(self.hf_json()?.to_string())
+    fn to_str(&self, py: Python<'_>, pretty: bool) -> PyResult<String> {
+        self.detached(py, |t| t.to_string(pretty)).map_err(|e| to_py(py, e))
     }
 
-    /// Writes the JSON text to `path`.
+    /// Writes `tokenizer.json` to `path`.
     #[pyo3(signature = (path, pretty = true))]
     fn save(&self, py: Python<'_>, path: PathBuf, pretty: bool) -> PyResult<()> {
-        let _ = pretty;
-        let json = self.hf_json()?;
-        py.detach(|| std::fs::write(&path, json)).map_err(|source| to_py(py, Error::Io { path: path.clone(), source }))
+        self.detached(py, |t| t.save(&path, pretty)).map_err(|e| to_py(py, e))
     }
 
-    /// Encodes one text (or a pair) to an [`PyEncoding`]. Added tokens are always recognised.
-    /// `add_special_tokens` is accepted for compatibility (a ByteLevel post-processor adds none).
+    /// Encodes a text (or, with `is_pretokenized`, a list of words), and its optional pair.
     #[pyo3(signature = (sequence, pair = None, is_pretokenized = false, add_special_tokens = true))]
     fn encode(
         &self,
@@ -190,19 +122,15 @@ impl PyTokenizer {
         is_pretokenized: bool,
         add_special_tokens: bool,
     ) -> PyResult<PyEncoding> {
-        let _ = add_special_tokens;
-        if is_pretokenized {
-            return Err(TokenmillError::new_err("is_pretokenized=True is not supported"));
-        }
-        let input = match pair {
-            Some(p) => Input::Pair(text_of(sequence)?, text_of(p)?),
-            None => Input::Single(text_of(sequence)?),
-        };
-        let tok = &self.inner;
-        Ok(py.detach(|| encode_input(tok, &input)))
+        let it = item(seq(sequence, is_pretokenized)?, pair.map(|p| seq(p, is_pretokenized)).transpose()?);
+        let input = encode_input(&it);
+        let enc =
+            self.detached(py, |t| t.encode(input, add_special_tokens, OffsetType::Char)).map_err(|e| to_py(py, e))?;
+        Ok(PyEncoding::new(enc))
     }
 
-    /// Encodes many texts (or `(text, pair)` tuples) in parallel.
+    /// Encodes many inputs (texts, `(text, pair)` tuples, or word lists) in parallel, then pads
+    /// the batch. `num_threads=0` uses the default pool.
     #[pyo3(signature = (input, is_pretokenized = false, add_special_tokens = true, num_threads = 0))]
     fn encode_batch(
         &self,
@@ -212,103 +140,178 @@ impl PyTokenizer {
         add_special_tokens: bool,
         num_threads: usize,
     ) -> PyResult<Vec<PyEncoding>> {
-        let _ = add_special_tokens;
-        if is_pretokenized {
-            return Err(TokenmillError::new_err("is_pretokenized=True is not supported"));
-        }
-        let inputs: Vec<Input> = input.try_iter()?.map(|o| input_of(&o?)).collect::<PyResult<_>>()?;
-        let tok = &self.inner;
-        py.detach(|| batch::map(&inputs, num_threads, |i| encode_input(tok, i))).map_err(|e| to_py(py, e))
+        let items = batch_items(input, is_pretokenized)?;
+        let encs = self.encode_items(py, &items, add_special_tokens, OffsetType::Char, num_threads)?;
+        Ok(encs.into_iter().map(PyEncoding::new).collect())
     }
 
-    /// Just the ids of many texts, in parallel (no tokens/offsets).
-    #[pyo3(signature = (input, num_threads = 0))]
-    fn encode_batch_ids(
+    /// HF's `encode_batch_fast`: the same ids, masks and type ids, without offsets, token strings
+    /// or word ids (cheaper).
+    #[pyo3(signature = (input, is_pretokenized = false, add_special_tokens = true, num_threads = 0))]
+    fn encode_batch_fast(
         &self,
         py: Python<'_>,
         input: &Bound<'_, PyAny>,
+        is_pretokenized: bool,
+        add_special_tokens: bool,
         num_threads: usize,
-    ) -> PyResult<Vec<Vec<u32>>> {
-        let texts = texts_of(input)?;
-        let strs = texts.strs();
-        let tok = &self.inner;
-        py.detach(|| {
-            batch::map(&strs, num_threads, |t| {
-                let mut out = Vec::new();
-                tok.encode_with_added(t, &mut out);
-                out
-            })
-        })
-        .map_err(|e| to_py(py, e))
+    ) -> PyResult<Vec<PyEncoding>> {
+        let items = batch_items(input, is_pretokenized)?;
+        let encs = self.encode_items(py, &items, add_special_tokens, OffsetType::None, num_threads)?;
+        Ok(encs.into_iter().map(PyEncoding::new).collect())
     }
 
-    /// Text of `ids`; unknown ids are skipped, special tokens too when `skip_special_tokens`.
+    /// Just the ids of many inputs: `[e.ids for e in encode_batch_fast(...)]` without making an
+    /// Encoding object per input. Single texts with no truncation, no padding and no ids from
+    /// the post-processor take the library's ids-only path (no strings, no offsets at all).
+    #[pyo3(signature = (input, add_special_tokens = true, num_threads = 0))]
+    fn encode_batch_ids<'py>(
+        &self,
+        py: Python<'py>,
+        input: &Bound<'py, PyAny>,
+        add_special_tokens: bool,
+        num_threads: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let items = batch_items(input, false)?;
+        // Built before the GIL is released: the items hold Python objects, the views only &str.
+        let texts = plain_texts(&items);
+        let inputs: Vec<EncodeInput<'_>> = items.iter().map(encode_input).collect();
+        let (ids, vocab) = self.detached(py, |t| {
+            let plain = t.truncation().is_none()
+                && t.padding().is_none()
+                && (!add_special_tokens || t.post_processor().is_none_or(|p| p.added_tokens(false) == 0));
+            let ids = match (&texts, plain) {
+                (Some(texts), true) => t.encode_ids_batch(texts, num_threads),
+                _ => t
+                    .encode_batch(&inputs, add_special_tokens, OffsetType::None, num_threads)
+                    .map(|encs| encs.into_iter().map(|e| e.ids).collect()),
+            };
+            (ids, t.get_vocab_size(false))
+        });
+        let ids = ids.map_err(|e| to_py(py, e))?;
+        batch_to_list(py, int_table(py, &self.ints, vocab), &ids)
+    }
+
+    /// The text of `ids`: unknown ids are skipped, special tokens too when asked.
     #[pyo3(signature = (ids, skip_special_tokens = true))]
-    fn decode(&self, py: Python<'_>, ids: Vec<u32>, skip_special_tokens: bool) -> String {
-        let tok = &self.inner;
-        py.detach(|| tok.decode_skipping(&ids, skip_special_tokens))
+    fn decode(&self, py: Python<'_>, ids: Vec<u32>, skip_special_tokens: bool) -> PyResult<String> {
+        self.detached(py, |t| t.decode(&ids, skip_special_tokens)).map_err(|e| to_py(py, e))
     }
 
-    #[pyo3(signature = (sequences, skip_special_tokens = true))]
+    #[pyo3(signature = (sequences, skip_special_tokens = true, num_threads = 0))]
     fn decode_batch(
         &self,
         py: Python<'_>,
         sequences: Vec<Vec<u32>>,
         skip_special_tokens: bool,
+        num_threads: usize,
     ) -> PyResult<Vec<String>> {
-        let tok = &self.inner;
-        py.detach(|| batch::map(&sequences, 0, |ids| tok.decode_skipping(ids, skip_special_tokens)))
-            .map_err(|e| to_py(py, e))
+        self.detached(py, |t| t.decode_batch(&sequences, skip_special_tokens, num_threads)).map_err(|e| to_py(py, e))
+    }
+
+    /// Pads every encoding of a batch (and every single encode) as HF's `enable_padding`.
+    #[allow(clippy::too_many_arguments)] // HF's keyword arguments
+    #[pyo3(signature = (direction = "right", pad_id = 0, pad_type_id = 0, pad_token = "[PAD]".to_string(), length = None, pad_to_multiple_of = None))]
+    fn enable_padding(
+        &self,
+        py: Python<'_>,
+        direction: &str,
+        pad_id: u32,
+        pad_type_id: u32,
+        pad_token: String,
+        length: Option<usize>,
+        pad_to_multiple_of: Option<usize>,
+    ) -> PyResult<()> {
+        let p = padding_params(direction, pad_id, pad_type_id, pad_token, length, pad_to_multiple_of)?;
+        self.mutate(py, |t| {
+            t.with_padding(Some(p));
+        });
+        Ok(())
+    }
+
+    fn no_padding(&self, py: Python<'_>) {
+        self.mutate(py, |t| {
+            t.with_padding(None);
+        });
+    }
+
+    /// The padding settings as HF's dict, or None.
+    #[getter]
+    fn padding<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let p = self.read().padding().cloned();
+        p.map(|p| padding_dict(py, &p)).transpose()
+    }
+
+    /// Truncates every encoding as HF's `enable_truncation` (overflowing windows with `stride`).
+    #[pyo3(signature = (max_length, stride = 0, strategy = "longest_first", direction = "right"))]
+    fn enable_truncation(
+        &self,
+        py: Python<'_>,
+        max_length: usize,
+        stride: usize,
+        strategy: &str,
+        direction: &str,
+    ) -> PyResult<()> {
+        let added = self.read().post_processor().map_or(0, |p| p.added_tokens(false));
+        let params = truncation_params(max_length, stride, strategy, direction, added)?;
+        self.mutate(py, |t| t.with_truncation(Some(params)).map(|_| ())).map_err(|e| to_py(py, e))
+    }
+
+    fn no_truncation(&self, py: Python<'_>) -> PyResult<()> {
+        self.mutate(py, |t| t.with_truncation(None).map(|_| ())).map_err(|e| to_py(py, e))
+    }
+
+    /// The truncation settings as HF's dict, or None.
+    #[getter]
+    fn truncation<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let t = self.read().truncation().cloned();
+        t.map(|t| truncation_dict(py, &t)).transpose()
+    }
+
+    /// Adds tokens (`str` or `AddedToken`); returns how many were new.
+    fn add_tokens(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let tokens = added_tokens_of(tokens, false)?;
+        Ok(self.mutate(py, |t| t.add_tokens(&tokens)))
+    }
+
+    /// Adds special tokens (skipped by `decode(skip_special_tokens=True)`); returns how many were new.
+    fn add_special_tokens(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let tokens = added_tokens_of(tokens, true)?;
+        Ok(self.mutate(py, |t| t.add_special_tokens(&tokens)))
+    }
+
+    /// `{id: AddedToken}` of every added token.
+    fn get_added_tokens_decoder(&self) -> HashMap<u32, PyAddedToken> {
+        let tokens = self.read().added_tokens();
+        tokens.into_iter().map(|(id, t)| (id, PyAddedToken::from_token(t))).collect()
     }
 
     #[pyo3(signature = (with_added_tokens = true))]
     fn get_vocab_size(&self, with_added_tokens: bool) -> usize {
-        self.inner.vocab_size(with_added_tokens)
+        self.read().get_vocab_size(with_added_tokens)
     }
 
-    /// `{token string: id}`.
+    /// `{token: id}`.
     #[pyo3(signature = (with_added_tokens = true))]
-    fn get_vocab(&self, with_added_tokens: bool) -> HashMap<String, u32> {
-        let tok = &self.inner;
-        let strings = match tok.flavor() {
-            Flavor::HuggingFace(hf) => Some(&hf.token_strings),
-            Flavor::Tiktoken { .. } => None,
-        };
-        let mut out = HashMap::with_capacity(tok.model().len() + 8);
-        for (bytes, id) in tok.model().vocab() {
-            let s = strings
-                .and_then(|s| s.get(id as usize).cloned().flatten())
-                .unwrap_or_else(|| tokenmill_tokenizers::decoder::byte_level::encode_str(bytes));
-            out.insert(s, id);
-        }
-        if with_added_tokens {
-            for t in tok.added_tokens() {
-                out.insert(t.content.clone(), t.id);
-            }
-        }
-        out
-    }
-
-    /// Added tokens as `{id: content}`.
-    fn get_added_tokens_decoder(&self) -> HashMap<u32, String> {
-        self.inner.added_tokens().iter().map(|t| (t.id, t.content.clone())).collect()
+    fn get_vocab(&self, py: Python<'_>, with_added_tokens: bool) -> HashMap<String, u32> {
+        self.detached(py, |t| t.get_vocab(with_added_tokens))
     }
 
     fn token_to_id(&self, token: &str) -> Option<u32> {
-        self.inner.token_to_id(token)
+        self.read().token_to_id(token)
     }
 
     fn id_to_token(&self, id: u32) -> Option<String> {
-        self.inner.id_to_token(id)
+        self.read().id_to_token(id).map(str::to_string)
     }
 
     /// Pickles as the JSON text.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let ctor = py.get_type::<PyTokenizer>().getattr("from_str")?;
-        Ok((ctor, (self.hf_json()?.to_string(),)))
+        Ok((ctor, (self.to_str(py, false)?,)))
     }
 
     fn __repr__(&self) -> String {
-        format!("<tokenmill.Tokenizer {:?} vocab_size={}>", self.inner.name(), self.inner.vocab_size(true))
+        format!("<tokenmill.Tokenizer vocab_size={}>", self.read().get_vocab_size(true))
     }
 }

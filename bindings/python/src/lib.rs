@@ -2,25 +2,32 @@
 //!
 //! Two families of classes:
 //! * [`CoreBpe`] — the engine behind `tokenmill.tiktoken.Encoding` (tiktoken semantics).
-//! * [`PyTokenizer`] / [`PyEncoding`] — `tokenmill.Tokenizer` / `tokenmill.Encoding` for Hugging
-//!   Face byte-level BPE `tokenizer.json` files (HF `tokenizers` semantics).
+//! * [`PyTokenizer`] / [`PyEncoding`] / [`PyAddedToken`] — `tokenmill.Tokenizer` /
+//!   `tokenmill.Encoding` / `tokenmill.AddedToken`, a drop-in for `tokenizers.Tokenizer` on any
+//!   supported Hugging Face `tokenizer.json` (HF `tokenizers` semantics).
 //!
-//! Every class is `frozen` and holds an `Arc<Tokenizer>`, so it is `Send + Sync`: many Python
-//! threads may call one object at once, and every encode/decode of real size runs with the GIL
-//! released (`py.detach`). Every library error is mapped to a Python exception; nothing in this
-//! file unwraps user input.
+//! Every class is `frozen` and `Send + Sync` (the mutable `Tokenizer` behind an `RwLock`): many
+//! Python threads may call one object at once, and every encode/decode of real size runs with the
+//! GIL released (`py.detach`). Every library error is mapped to a Python exception; nothing here
+//! unwraps user input.
 
 mod convert;
 mod core_bpe;
 mod errors;
 mod hf;
+mod hf_added;
+mod hf_encoding;
+mod hf_input;
+mod hf_params;
 
 use pyo3::prelude::*;
 use tokenmill_tokenizers::tokenizer::batch;
 
 use core_bpe::{CoreBpe, TokenBuffer};
 use errors::{FormatError, PatternError, TokenmillError};
-use hf::{PyEncoding, PyTokenizer};
+use hf::PyTokenizer;
+use hf_added::PyAddedToken;
+use hf_encoding::PyEncoding;
 
 /// Threads used when a call passes `num_threads=0` (`RAYON_NUM_THREADS` or the core count).
 #[pyfunction]
@@ -38,6 +45,7 @@ fn _tokenmill(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TokenBuffer>()?;
     m.add_class::<PyEncoding>()?;
     m.add_class::<PyTokenizer>()?;
+    m.add_class::<PyAddedToken>()?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -2,12 +2,13 @@
 
 Reference tiktoken encodings are built from the rank files shipped in ``<repo>/data/vocab``
 (``tiktoken.get_encoding`` is never called: it downloads). Data under ``<repo>/../shared/data``
-is optional; tests needing it skip with a message when it is absent.
+(or ``$TOKENMILL_SHARED``) is optional; tests needing it skip with a message when it is absent.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ import pytest
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parents[2]  # bindings/python/tests -> repo root
 VOCAB = REPO / "data" / "vocab"
-SHARED = (REPO.parent / "shared" / "data").resolve()
+# TOKENMILL_SHARED overrides the location (as in benches/compare.py), e.g. for a git worktree
+# that does not sit next to ``shared/``.
+SHARED = Path(os.environ.get("TOKENMILL_SHARED", REPO.parent / "shared" / "data")).resolve()
 ENWIKI_BYTES = 5 * 1024 * 1024
 
 TIKTOKEN_NAMES = ["r50k_base", "p50k_base", "cl100k_base", "o200k_base"]
@@ -44,7 +47,7 @@ def reference_tiktoken(name: str):
 def shared_path(rel: str) -> Path:
     p = SHARED / rel
     if not p.exists():
-        pytest.skip(f"shared test data {p} absent (expected at <repo>/../shared/data)")
+        pytest.skip(f"shared test data {p} absent (expected at <repo>/../shared/data or $TOKENMILL_SHARED)")
     return p
 
 
