@@ -8,7 +8,10 @@ impl Encoding {
     /// Concatenates `encodings` in order. With `growing_offsets`, each one's offsets continue after
     /// the previous one's last end.
     pub fn merge<I: IntoIterator<Item = Encoding>>(encodings: I, growing_offsets: bool) -> Encoding {
-        let mut out = Encoding::default();
+        // Sized once: a template puts a one-token [CLS] piece first, and growing from it would
+        // reallocate and copy the long sequence's vectors several times.
+        let encodings: Vec<Encoding> = encodings.into_iter().collect();
+        let mut out = Encoding::with_capacity(encodings.iter().map(Encoding::len).sum());
         for e in encodings {
             out.merge_with(e, growing_offsets);
         }

@@ -1,0 +1,56 @@
+//! Single-thread throughput of a whole `tokenizer.json` pipeline on the first N MB of a corpus
+//! (one text a line): ids-only (`encode_ids`), HF's `encode_batch_fast` and the full Encoding
+//! (`encode_batch`, char offsets), so the cost of tokens/offsets/masks shows as a ratio.
+//!
+//!     cargo run --release -p tokenmill-tokenizers --example wp_pipeline -- TOKENIZER_JSON CORPUS [MB] [REPS]
+
+use std::time::Instant;
+use tokenmill_tokenizers::tokenizer::{HfTokenizer, OffsetType};
+
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    let mut tok = HfTokenizer::from_file(&a[1]).unwrap();
+    // KEEP_TRUNC=1 keeps the file's truncation/padding (HF's compare.py does the same).
+    if std::env::var("KEEP_TRUNC").is_err() {
+        tok.with_truncation(None).unwrap();
+        tok.with_padding(None);
+    }
+    let text = std::fs::read_to_string(&a[2]).unwrap();
+    let mb: f64 = a.get(3).and_then(|s| s.parse().ok()).unwrap_or(8.0);
+    let reps: usize = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let mut docs: Vec<&str> = Vec::new();
+    let mut bytes = 0usize;
+    for l in text.lines().filter(|l| !l.is_empty()) {
+        if bytes as f64 >= mb * 1e6 {
+            break;
+        }
+        bytes += l.len();
+        docs.push(l);
+    }
+    let mbs = bytes as f64 / 1e6;
+    let mode = a.get(5).map(String::as_str).unwrap_or("all");
+    let best = |f: &dyn Fn() -> usize| {
+        let mut b = f64::MAX;
+        let mut n = 0;
+        for _ in 0..reps {
+            let t = Instant::now();
+            n = f();
+            b = b.min(t.elapsed().as_secs_f64());
+        }
+        (b, n)
+    };
+    if mode == "all" || mode == "ids" {
+        let (t, n) = best(&|| tok.encode_ids_batch(&docs, 1).unwrap().iter().map(Vec::len).sum());
+        println!("ids       {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
+    }
+    if mode == "all" || mode == "fast" {
+        let (t, n) = best(&|| tok.encode_batch_fast(&docs, true, 1).unwrap().iter().map(|e| e.len()).sum());
+        println!("fast      {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
+    }
+    if mode == "all" || mode == "full" {
+        let (t, n) =
+            best(&|| tok.encode_batch(&docs, true, OffsetType::Char, 1).unwrap().iter().map(|e| e.len()).sum());
+        println!("full      {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
+    }
+    println!("{} docs {mbs:.1} MB", docs.len());
+}
