@@ -241,7 +241,14 @@ impl PostProcess for TemplateProcessing {
             n => return Err(template_err(format!("expected 1 or 2 encodings, got {n}"))),
         };
         let mut out = Vec::with_capacity(template.0.len());
-        for piece in &template.0 {
+        // The last use of each sequence moves it instead of cloning (a clone copies every token string).
+        let mut last_use = [usize::MAX; 2];
+        for (k, piece) in template.0.iter().enumerate() {
+            if let Piece::Sequence { id, .. } = piece {
+                last_use[usize::from(*id == SequenceId::B)] = k;
+            }
+        }
+        for (k, piece) in template.0.iter().enumerate() {
             match piece {
                 Piece::Sequence { id, type_id } => {
                     let i = usize::from(*id == SequenceId::B);
@@ -250,7 +257,7 @@ impl PostProcess for TemplateProcessing {
                     // Only the encoding itself, not its overflowing windows (Hugging Face's behaviour).
                     e.set_type_ids(*type_id);
                     e.set_sequence_id(i);
-                    out.push(e.clone());
+                    out.push(if last_use[i] == k { std::mem::take(e) } else { e.clone() });
                 }
                 Piece::SpecialToken { id, type_id } => {
                     if add_special_tokens {
