@@ -4,6 +4,7 @@
 //! straight into one values buffer plus one offsets buffer (the Arrow list layout), so there is no
 //! `Vec` per row. [`pack`] turns tokenized documents into fixed-size blocks for LM training.
 
+pub mod engine;
 pub mod pack;
 
 use std::path::Path;
@@ -14,7 +15,6 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Int8Array, ListArray, RecordBatch, UInt16Array, UInt32Array};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use tokenmill_tokenizers::Tokenizer;
 
 use crate::cache;
 use crate::dataset::Dataset;
@@ -23,6 +23,7 @@ use crate::ops::par::{ordered_work, WorkFn};
 use crate::ops::{write_output, DataOpOptions};
 use crate::progress::Progress;
 
+pub use engine::TextTokenizer;
 pub use pack::{pack_stream, PackOptions, Packer};
 
 /// Element type of the ids column.
@@ -118,7 +119,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(tok: &Tokenizer, input: &Schema, opts: &TokenizeOptions) -> Result<Plan> {
+    pub fn new(tok: &TextTokenizer, input: &Schema, opts: &TokenizeOptions) -> Result<Plan> {
         let column_index = input.index_of(&opts.column).map_err(|_| Error::MissingColumn {
             name: opts.column.clone(),
             available: input.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
@@ -199,7 +200,7 @@ impl Texts<'_> {
 }
 
 /// Tokenizes one record batch according to `plan`. A null text gives a null row.
-pub fn tokenize_batch(tok: &Tokenizer, plan: &Plan, batch: &RecordBatch) -> Result<RecordBatch> {
+pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> Result<RecordBatch> {
     let opts = &plan.opts;
     let col = batch.column(plan.column_index);
     let texts = match col.data_type() {
@@ -226,19 +227,16 @@ pub fn tokenize_batch(tok: &Tokenizer, plan: &Plan, batch: &RecordBatch) -> Resu
         let start = values.len();
         if let Some(text) = texts.get(i) {
             if let Some(ob) = offs.as_mut() {
-                let enc = tok.encode_full(text);
-                let keep = enc.ids.len().min(content_limit);
-                values.extend_from_slice(&enc.ids[..keep]);
-                for &(s, e) in &enc.offsets[..keep] {
+                let (ids, offsets) = tok.encode_offsets(text)?;
+                let keep = ids.len().min(content_limit);
+                values.extend_from_slice(&ids[..keep]);
+                for &(s, e) in &offsets[..keep] {
                     ob.values().append_value(s as u32);
                     ob.values().append_value(e as u32);
                     ob.append(true);
                 }
             } else {
-                match opts.specials {
-                    Specials::Ordinary => tok.encode_ordinary_into(text, &mut values),
-                    Specials::Added => tok.encode_with_added(text, &mut values),
-                }
+                tok.encode_into(text, opts.specials == Specials::Added, &mut values)?;
                 values.truncate(start + (values.len() - start).min(content_limit));
             }
             if let Some(eot) = plan.eot {
@@ -415,17 +413,18 @@ pub fn row_ids(col: &dyn Array, row: usize) -> Result<Vec<u32>> {
 /// `opts.batch_size` rows run in parallel on `opts.threads` threads; output order is input order.
 pub fn tokenize(
     ds: &Dataset,
-    tok: &Arc<Tokenizer>,
+    tok: impl Into<TextTokenizer>,
     opts: &TokenizeOptions,
     out_dir: Option<&Path>,
     progress: &dyn Progress,
 ) -> Result<Dataset> {
-    let plan = Arc::new(Plan::new(tok, ds.schema(), opts)?);
+    let tok: TextTokenizer = tok.into();
+    let plan = Arc::new(Plan::new(&tok, ds.schema(), opts)?);
     let args = serde_json::json!({
         "tokenizer": tok.name(),
         // Same name, different files (a tokenizer.json edited in place) must not share outputs.
         "vocab": tok.n_vocab(),
-        "pattern": tok.pattern(),
+        "pattern": tok.identity(),
         "options": opts,
     });
     let fp = cache::update_fingerprint(ds.fingerprint(), "tokenize", &args);
@@ -441,7 +440,6 @@ pub fn tokenize(
     let n = ds.num_rows();
     let size = data.batch_size;
     let src = ds.clone();
-    let tok = tok.clone();
     let p = plan.clone();
     let work: WorkFn<usize> = Arc::new(move |start: usize| {
         let batch = src.slice(start, size.min(src.num_rows() - start))?;
@@ -488,8 +486,8 @@ mod tests {
         RecordBatch::try_from_iter([("text", Arc::new(StringArray::from(v)) as ArrayRef)]).unwrap()
     }
 
-    fn gpt2() -> Arc<Tokenizer> {
-        tokenmill_tokenizers::builtin("gpt2").unwrap()
+    fn gpt2() -> TextTokenizer {
+        tokenmill_tokenizers::builtin("gpt2").unwrap().into()
     }
 
     #[test]
@@ -505,7 +503,7 @@ mod tests {
         assert_eq!(ids.data_type(), &DataType::new_list(DataType::UInt16, true));
         for (i, r) in rows.iter().enumerate() {
             match r {
-                Some(t) => assert_eq!(row_ids(ids.as_ref(), i).unwrap(), tok.encode_ordinary(t)),
+                Some(t) => assert_eq!(row_ids(ids.as_ref(), i).unwrap(), tok.encode_ordinary(t).unwrap()),
                 None => assert!(ids.is_null(i)),
             }
         }
@@ -516,7 +514,7 @@ mod tests {
         let tok = gpt2();
         let text = "one two three four five six";
         let batch = texts(vec![Some(text), Some("one")]);
-        let full = tok.encode_ordinary(text);
+        let full = tok.encode_ordinary(text).unwrap();
         let eot = tok.special_token_id(EOT_TEXT).unwrap();
         let opts = TokenizeOptions {
             add_eot: true,
@@ -533,7 +531,7 @@ mod tests {
         assert_eq!(out.num_columns(), 2);
         let ids = out.column(0);
         assert_eq!(row_ids(ids.as_ref(), 0).unwrap(), [&full[..3], &[eot][..]].concat());
-        let one = tok.encode_ordinary("one");
+        let one = tok.encode_ordinary("one").unwrap();
         assert_eq!(row_ids(ids.as_ref(), 1).unwrap(), [one.clone(), vec![eot, 7, 7]].concat());
         let mask = out.column(1).as_list::<i32>();
         assert_eq!(mask.value(1).as_primitive::<arrow_array::types::Int8Type>().values().to_vec(), vec![1, 1, 0, 0]);
@@ -548,14 +546,14 @@ mod tests {
         let plan = Plan::new(&tok, &batch.schema(), &opts).unwrap();
         let out = tokenize_batch(&tok, &plan, &batch).unwrap();
         let ids = out.column_by_name("input_ids").unwrap();
-        let n0 = tok.encode_ordinary("héllo wörld").len();
+        let n0 = tok.encode_ordinary("héllo wörld").unwrap().len();
         assert_eq!(row_ids(ids.as_ref(), 1).unwrap().len(), n0);
         let offs = out.column_by_name("offset_mapping").unwrap().as_list::<i32>();
-        let enc = tok.encode_full("héllo wörld");
+        let (_, enc_offsets) = tok.encode_offsets("héllo wörld").unwrap();
         let row0 = offs.value(0);
         let pairs = row0.as_fixed_size_list();
         assert_eq!(pairs.len(), n0);
-        for (k, &(s, e)) in enc.offsets.iter().enumerate() {
+        for (k, &(s, e)) in enc_offsets.iter().enumerate() {
             let p = pairs.value(k);
             let p = p.as_primitive::<arrow_array::types::UInt32Type>();
             assert_eq!((p.value(0) as usize, p.value(1) as usize), (s, e));

@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use arrow_array::Array;
 use tokenmill_datasets::dataset_dict::{self, Saved};
-use tokenmill_datasets::tokenize::{pack, tokenize, IdType, PackOptions, Specials, TokenizeOptions};
+use tokenmill_datasets::tokenize::{pack, tokenize, IdType, PackOptions, Specials, TextTokenizer, TokenizeOptions};
 use tokenmill_datasets::Dataset;
 
 use super::bar::Bar;
 
 use crate::error::{Error, Result};
-use crate::tokenizer_arg::{Encoder, TokenizerArg};
+use crate::tokenizer_arg::{Backend, Encoder, TokenizerArg};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -110,7 +110,12 @@ fn one(a: &Args, enc: &Encoder, ds: &Dataset, out: &Path, bar: &Bar) -> Result<D
     let opts = TokenizeOptions {
         column: a.column.clone(),
         dtype: if a.u32 { IdType::U32 } else { IdType::Auto },
-        specials: if enc.with_added { Specials::Added } else { Specials::Ordinary },
+        // tiktoken encodings: special-token text is ordinary text (as `tokenize`); a tokenizer.json
+        // pipeline always recognises its added tokens, as HF does.
+        specials: match enc.backend {
+            Backend::Tiktoken(_) => Specials::Ordinary,
+            Backend::HuggingFace(_) => Specials::Added,
+        },
         add_eot: a.eot,
         attention_mask: a.attention_mask && !packing,
         max_length: a.max_length,
@@ -119,11 +124,15 @@ fn one(a: &Args, enc: &Encoder, ds: &Dataset, out: &Path, bar: &Bar) -> Result<D
         batch_size: a.batch_size,
         ..TokenizeOptions::default()
     };
+    let tok = match &enc.backend {
+        Backend::Tiktoken(t) => TextTokenizer::from(t),
+        Backend::HuggingFace(t) => TextTokenizer::from(t),
+    };
     let Some(block_size) = a.block_size else {
-        return tokenize(ds, &enc.tok, &opts, Some(out), bar).map_err(ds_err);
+        return tokenize(ds, &tok, &opts, Some(out), bar).map_err(ds_err);
     };
     // Packing reads the ids once more: they go to the cache (reused by a rerun), the blocks to out.
-    let ids = tokenize(ds, &enc.tok, &opts, None, bar).map_err(ds_err)?;
+    let ids = tokenize(ds, &tok, &opts, None, bar).map_err(ds_err)?;
     let popts = PackOptions { column: "input_ids".into(), block_size, eot: None, keep_partial: a.keep_partial };
     pack(&ids, &popts, Some(out), bar).map_err(ds_err)
 }
