@@ -91,6 +91,11 @@ impl Precompiled {
     }
 
     /// Offset (in the replacement blob) of the first key that is a prefix of `key`.
+    /// Which ASCII bytes the charsmap rewrites on their own (fused fast paths skip texts with any).
+    pub(crate) fn ascii_mapped(&self) -> [bool; 128] {
+        self.ascii_mapped
+    }
+
     fn first_prefix_match(&self, key: &[u8]) -> Option<usize> {
         let mut pos = offset(*self.trie.first()?);
         for &c in key {
@@ -200,6 +205,39 @@ impl Normalize for Precompiled {
             s.transform(t, 0);
         }
         Ok(())
+    }
+}
+
+impl Precompiled {
+    /// The normalized text only (no alignments), appended to `out`: the same grapheme-then-char
+    /// rule as [`Normalize::normalize`], for paths that need ids but no offsets.
+    pub(crate) fn normalize_to(&self, text: &str, out: &mut String) {
+        if self.trie.is_empty() {
+            out.push_str(text);
+            return;
+        }
+        let mut i = 0;
+        while i < text.len() {
+            let g = Self::grapheme_at(text, i);
+            let end = i + g.len();
+            if g.len() == 1 && !self.ascii_mapped[g.as_bytes()[0] as usize] {
+                out.push_str(g);
+                i = end;
+                continue;
+            }
+            if g.len() < 6 {
+                if let Some(rep) = self.transform(g) {
+                    out.push_str(rep);
+                    i = end;
+                    continue;
+                }
+            }
+            for (k, c) in g.char_indices() {
+                let part = &g[k..k + c.len_utf8()];
+                out.push_str(self.transform(part).unwrap_or(part));
+            }
+            i = end;
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod batch;
 mod bert_fast;
 pub mod byte_level_fast;
+mod fast_unigram;
 pub mod input;
 pub mod offsets;
 pub mod pipeline;

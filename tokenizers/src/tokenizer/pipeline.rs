@@ -21,6 +21,7 @@ use crate::truncation::TruncationParams;
 use super::batch;
 use super::bert_fast::BertFast;
 use super::byte_level_fast::ByteLevelFast;
+use super::fast_unigram::UnigramFast;
 use super::input::{EncodeInput, InputSequence, OffsetType};
 use super::offsets::CharOffsets;
 use super::sequence::{Sink, TokenAt};
@@ -40,6 +41,9 @@ pub struct HfTokenizer {
     pub(crate) fast: Option<ByteLevelFast>,
     /// BertNormalizer + BertPreTokenizer fused on ASCII text ([`super::bert_fast`]).
     pub(crate) bert_fast: Option<BertFast>,
+    /// SentencePiece shape (Precompiled + Metaspace + Unigram) fused on ASCII text
+    /// ([`super::fast_unigram`]).
+    pub(crate) unigram_fast: Option<Box<UnigramFast>>,
 }
 
 /// The model as the added vocabulary sees it.
@@ -96,12 +100,15 @@ impl HfTokenizer {
             padding: None,
             fast: None,
             bert_fast: None,
+            unigram_fast: None,
         }
     }
 
     /// Recomputes which fused fast paths apply (after the normalizer or pre-tokenizer changed).
     pub(crate) fn refresh_fast_paths(&mut self) {
         self.bert_fast = BertFast::detect(self.normalizer.as_ref(), self.pre_tokenizer.as_ref());
+        self.unigram_fast =
+            UnigramFast::detect(self.normalizer.as_ref(), self.pre_tokenizer.as_ref(), &self.model).map(Box::new);
     }
 
     /// Loads a `tokenizer.json` file.

@@ -141,6 +141,11 @@ impl HfTokenizer {
                 return super::bert_fast::run(self, bf, text, base, word, sink);
             }
         }
+        if let Some(uf) = &self.unigram_fast {
+            if !self.added.has_normalized() && super::fast_unigram::run(uf, &self.model, text, base, word, sink)? {
+                return Ok(());
+            }
+        }
         self.run_general(text, base, word, sink)
     }
 
