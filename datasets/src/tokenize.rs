@@ -571,7 +571,7 @@ mod tests {
         assert!(matches!(Plan::new(&tok, &batch.schema(), &opts), Err(Error::MissingColumn { .. })));
         let ints = RecordBatch::try_from_iter([("text", Arc::new(UInt32Array::from(vec![1])) as ArrayRef)]).unwrap();
         assert!(matches!(Plan::new(&tok, &ints.schema(), &TokenizeOptions::default()), Err(Error::WrongType { .. })));
-        let cl = tokenmill_tokenizers::builtin("cl100k_base").unwrap();
+        let cl: TextTokenizer = tokenmill_tokenizers::builtin("cl100k_base").unwrap().into();
         let opts = TokenizeOptions { dtype: IdType::U16, ..Default::default() };
         assert!(matches!(Plan::new(&cl, &batch.schema(), &opts), Err(Error::Invalid(_))));
         let auto = Plan::new(&cl, &batch.schema(), &TokenizeOptions::default()).unwrap();
