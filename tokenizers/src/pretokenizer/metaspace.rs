@@ -82,7 +82,10 @@ impl PreTokenize for Metaspace {
             n.replace(' ', &self.rep);
             let prepend = match self.prepend_scheme {
                 PrependScheme::Always => true,
-                PrependScheme::First => n.original_offsets().start == 0,
+                // HF's rule: the split's first char comes from the very start of the input. A
+                // normalizer that removed leading chars (Strip, Precompiled on "  x") moves it
+                // away from 0, so "first" does not prepend there even on the input's only split.
+                PrependScheme::First => n.original_range(0..n.len()).is_some_and(|r| r.start == 0),
                 PrependScheme::Never => false,
             };
             if prepend && !n.normalized().starts_with(self.replacement) {
@@ -112,5 +115,20 @@ mod tests {
         let m: Metaspace = serde_json::from_str(r#"{"replacement":"▁","add_prefix_space":false}"#).unwrap();
         assert_eq!(m.prepend_scheme, PrependScheme::Never);
         assert!(m.split);
+    }
+
+    #[test]
+    fn first_looks_at_where_the_normalized_text_starts() {
+        let first = Metaspace::new('▁', PrependScheme::First, true);
+        let mut n = crate::normalizer::NormalizedString::new("  ab cd", 0);
+        n.strip();
+        let mut s = PreTokenizedString::from_normalized(n);
+        first.pre_tokenize(&mut s).unwrap();
+        let got: Vec<_> = s.splits_with_offsets().into_iter().map(|(a, r)| (a.to_string(), r)).collect();
+        let want: Vec<(String, std::ops::Range<usize>)> = vec![("ab".into(), 2..4), ("▁cd".into(), 4..7)];
+        assert_eq!(got, want);
+        let mut s = PreTokenizedString::new("ab", 0);
+        first.pre_tokenize(&mut s).unwrap();
+        assert_eq!(s.splits_with_offsets(), vec![("▁ab", 0..2)]);
     }
 }
