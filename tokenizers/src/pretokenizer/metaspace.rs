@@ -82,10 +82,11 @@ impl PreTokenize for Metaspace {
             n.replace(' ', &self.rep);
             let prepend = match self.prepend_scheme {
                 PrependScheme::Always => true,
-                // HF's rule: the split's first char comes from the very start of the input. A
-                // normalizer that removed leading chars (Strip, Precompiled on "  x") moves it
-                // away from 0, so "first" does not prepend there even on the input's only split.
-                PrependScheme::First => n.original_range(0..n.len()).is_some_and(|r| r.start == 0),
+                // HF's rule: the split starts the input. In a pipeline, a normalized stretch is
+                // re-cut to the original range its text covers first (HF slices it while matching
+                // added tokens), so after a normalizer that dropped leading chars ("  x" through
+                // Strip/Precompiled) the split no longer starts at 0 and gets no prefix.
+                PrependScheme::First => n.original_offsets().start == 0,
                 PrependScheme::Never => false,
             };
             if prepend && !n.normalized().starts_with(self.replacement) {
@@ -118,11 +119,16 @@ mod tests {
     }
 
     #[test]
-    fn first_looks_at_where_the_normalized_text_starts() {
+    fn first_only_where_the_split_starts_the_input() {
         let first = Metaspace::new('▁', PrependScheme::First, true);
         let mut n = crate::normalizer::NormalizedString::new("  ab cd", 0);
         n.strip();
-        let mut s = PreTokenizedString::from_normalized(n);
+        // Bare (as HF's `pre_tokenize_str` on a normalized string): still starts at 0.
+        let mut s = PreTokenizedString::from_normalized(n.clone());
+        first.pre_tokenize(&mut s).unwrap();
+        assert_eq!(s.splits_with_offsets()[0], ("▁ab", 0..4));
+        // Re-cut to what the text covers (as the pipeline does): starts at 2.
+        let mut s = PreTokenizedString::from_normalized(n.slice(0..n.len()).unwrap());
         first.pre_tokenize(&mut s).unwrap();
         let got: Vec<_> = s.splits_with_offsets().into_iter().map(|(a, r)| (a.to_string(), r)).collect();
         let want: Vec<(String, std::ops::Range<usize>)> = vec![("ab".into(), 2..4), ("▁cd".into(), 4..7)];
