@@ -126,7 +126,7 @@ mod tests {
         // Bare (as HF's `pre_tokenize_str` on a normalized string): still starts at 0.
         let mut s = PreTokenizedString::from_normalized(n.clone());
         first.pre_tokenize(&mut s).unwrap();
-        assert_eq!(s.splits_with_offsets()[0], ("▁ab", 0..4));
+        assert_eq!(s.splits_with_offsets()[0], ("▁ab", 2..4));
         // Re-cut to what the text covers (as the pipeline does): starts at 2.
         let mut s = PreTokenizedString::from_normalized(n.slice(0..n.len()).unwrap());
         first.pre_tokenize(&mut s).unwrap();
