@@ -185,6 +185,8 @@ cases!(
     wp_split_behaviors => "wp-split-behaviors",
     wp_scripts_chardelim => "wp-scripts-chardelim",
     wp_removed_contiguous => "wp-removed-contiguous",
+    sp_botchan_first_split => "sp-botchan-first-split",
+    sp_botchan_first_nosplit => "sp-botchan-first-nosplit",
     unigram_metaspace_first_split => "unigram-metaspace-first-split",
     unigram_metaspace_first_nosplit => "unigram-metaspace-first-nosplit",
     unigram_metaspace_never_split => "unigram-metaspace-never-split",
