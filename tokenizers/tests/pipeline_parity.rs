@@ -180,6 +180,7 @@ cases!(
     sp_botchan_unigram => "sp-botchan_en_unigram_1000",
     sp_kyoto_unigram => "sp-kyoto_ja_unigram_8000",
     wp_bert => "wp-bert",
+    wp_nmt_fixedlength => "wp-nmt-fixedlength",
     wp_whitespace_digits => "wp-whitespace-digits",
     wp_punct_split => "wp-punct-split",
     wp_split_behaviors => "wp-split-behaviors",
