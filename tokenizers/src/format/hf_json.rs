@@ -25,10 +25,10 @@ use crate::truncation::TruncationParams;
 pub use super::hf_byte_level::{from_file, from_str};
 
 const NORMALIZERS: &str =
-    "BertNormalizer, Lowercase, Strip, StripAccents, NFC, NFD, NFKC, NFKD, Replace, Prepend, Precompiled, ByteLevel, Sequence";
+    "BertNormalizer, Lowercase, Strip, StripAccents, NFC, NFD, NFKC, NFKD, Replace, Prepend, Precompiled, ByteLevel, Nmt, Sequence";
 const PRE_TOKENIZERS: &str = concat!(
     "BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, Metaspace, ByteLevel, Split, ",
-    "UnicodeScripts, CharDelimiterSplit, Sequence"
+    "UnicodeScripts, CharDelimiterSplit, FixedLength, Sequence"
 );
 const POST_PROCESSORS: &str = "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence";
 const DECODERS: &str = "ByteLevel, WordPiece, Metaspace, BPEDecoder, ByteFallback, Fuse, Strip, Replace, CTC, Sequence";

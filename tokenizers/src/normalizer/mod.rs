@@ -7,6 +7,7 @@ pub mod byte_level;
 pub mod case;
 pub mod char_class;
 pub mod hf_char_tables;
+pub mod nmt;
 pub mod normalized;
 pub mod pattern;
 pub mod precompiled;
@@ -18,6 +19,7 @@ pub mod unicode_forms;
 pub use bert::BertNormalizer;
 pub use byte_level::ByteLevelNormalizer;
 pub use case::Lowercase;
+pub use nmt::Nmt;
 pub use normalized::NormalizedString;
 pub use pattern::{Invert, Pattern, PatternSpec, SplitBehavior};
 pub use precompiled::Precompiled;
@@ -54,6 +56,7 @@ enum Repr {
     Prepend(Prepend),
     Precompiled(Precompiled),
     ByteLevel(ByteLevelNormalizer),
+    Nmt(Nmt),
     Sequence {
         normalizers: Vec<Normalizer>,
     },
@@ -65,7 +68,7 @@ enum Repr {
 pub struct Normalizer(Repr);
 
 const SUPPORTED: &str =
-    "BertNormalizer, Lowercase, Strip, StripAccents, NFC, NFD, NFKC, NFKD, Replace, Prepend, Precompiled, ByteLevel, Sequence";
+    "BertNormalizer, Lowercase, Strip, StripAccents, NFC, NFD, NFKC, NFKD, Replace, Prepend, Precompiled, ByteLevel, Nmt, Sequence";
 
 impl<'de> Deserialize<'de> for Normalizer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -95,6 +98,7 @@ impl Normalizer {
             Repr::Prepend(_) => "Prepend",
             Repr::Precompiled(_) => "Precompiled",
             Repr::ByteLevel(_) => "ByteLevel",
+            Repr::Nmt(_) => "Nmt",
             Repr::Sequence { .. } => "Sequence",
         }
     }
@@ -123,7 +127,7 @@ macro_rules! from_component {
 from_component!(
     BertNormalizer => BertNormalizer, Lowercase => Lowercase, Strip => Strip, StripAccents => StripAccents,
     Nfc => Nfc, Nfd => Nfd, Nfkc => Nfkc, Nfkd => Nfkd, Replace => Replace, Prepend => Prepend,
-    Precompiled => Precompiled, ByteLevelNormalizer => ByteLevel,
+    Precompiled => Precompiled, ByteLevelNormalizer => ByteLevel, Nmt => Nmt,
 );
 
 impl Normalize for Normalizer {
@@ -153,6 +157,7 @@ impl Normalize for Normalizer {
             Repr::Prepend(n) => n.normalize(s),
             Repr::Precompiled(n) => n.normalize(s),
             Repr::ByteLevel(n) => n.normalize(s),
+            Repr::Nmt(n) => n.normalize(s),
             Repr::Sequence { normalizers } => normalizers.iter().try_for_each(|n| n.normalize(s)),
         }
     }

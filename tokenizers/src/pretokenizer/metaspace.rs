@@ -82,6 +82,10 @@ impl PreTokenize for Metaspace {
             n.replace(' ', &self.rep);
             let prepend = match self.prepend_scheme {
                 PrependScheme::Always => true,
+                // HF's rule: the split starts the input. In a pipeline, a normalized stretch is
+                // re-cut to the original range its text covers first (HF slices it while matching
+                // added tokens), so after a normalizer that dropped leading chars ("  x" through
+                // Strip/Precompiled) the split no longer starts at 0 and gets no prefix.
                 PrependScheme::First => n.original_offsets().start == 0,
                 PrependScheme::Never => false,
             };
@@ -112,5 +116,25 @@ mod tests {
         let m: Metaspace = serde_json::from_str(r#"{"replacement":"▁","add_prefix_space":false}"#).unwrap();
         assert_eq!(m.prepend_scheme, PrependScheme::Never);
         assert!(m.split);
+    }
+
+    #[test]
+    fn first_only_where_the_split_starts_the_input() {
+        let first = Metaspace::new('▁', PrependScheme::First, true);
+        let mut n = crate::normalizer::NormalizedString::new("  ab cd", 0);
+        n.strip();
+        // Bare (as HF's `pre_tokenize_str` on a normalized string): still starts at 0.
+        let mut s = PreTokenizedString::from_normalized(n.clone());
+        first.pre_tokenize(&mut s).unwrap();
+        assert_eq!(s.splits_with_offsets()[0], ("▁ab", 2..4));
+        // Re-cut to what the text covers (as the pipeline does): starts at 2.
+        let mut s = PreTokenizedString::from_normalized(n.slice(0..n.len()).unwrap());
+        first.pre_tokenize(&mut s).unwrap();
+        let got: Vec<_> = s.splits_with_offsets().into_iter().map(|(a, r)| (a.to_string(), r)).collect();
+        let want: Vec<(String, std::ops::Range<usize>)> = vec![("ab".into(), 2..4), ("▁cd".into(), 4..7)];
+        assert_eq!(got, want);
+        let mut s = PreTokenizedString::new("ab", 0);
+        first.pre_tokenize(&mut s).unwrap();
+        assert_eq!(s.splits_with_offsets(), vec![("▁ab", 0..2)]);
     }
 }

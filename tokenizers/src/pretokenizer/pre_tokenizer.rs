@@ -5,6 +5,7 @@ use super::bert::BertPreTokenizer;
 use super::byte_level::ByteLevel;
 use super::char_delimiter::CharDelimiterSplit;
 use super::digits::Digits;
+use super::fixed_length::FixedLength;
 use super::metaspace::Metaspace;
 use super::pre_tokenized::PreTokenizedString;
 use super::punctuation::Punctuation;
@@ -32,6 +33,7 @@ enum Repr {
     Split(Split),
     UnicodeScripts(UnicodeScripts),
     CharDelimiterSplit(CharDelimiterSplit),
+    FixedLength(FixedLength),
     Sequence { pretokenizers: Vec<PreTokenizer> },
 }
 
@@ -41,7 +43,7 @@ enum Repr {
 pub struct PreTokenizer(Repr);
 
 const SUPPORTED: &str = "BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, Metaspace, ByteLevel, \
-     Split, UnicodeScripts, CharDelimiterSplit, Sequence";
+     Split, UnicodeScripts, CharDelimiterSplit, FixedLength, Sequence";
 
 impl<'de> Deserialize<'de> for PreTokenizer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -74,7 +76,8 @@ from_component!(
     ByteLevel,
     Split,
     UnicodeScripts,
-    CharDelimiterSplit
+    CharDelimiterSplit,
+    FixedLength
 );
 
 impl PreTokenizer {
@@ -95,6 +98,7 @@ impl PreTokenizer {
             Repr::Split(_) => "Split",
             Repr::UnicodeScripts(_) => "UnicodeScripts",
             Repr::CharDelimiterSplit(_) => "CharDelimiterSplit",
+            Repr::FixedLength(_) => "FixedLength",
             Repr::Sequence { .. } => "Sequence",
         }
     }
@@ -131,6 +135,7 @@ impl PreTokenize for PreTokenizer {
             Repr::Split(p) => p.pre_tokenize(s),
             Repr::UnicodeScripts(p) => p.pre_tokenize(s),
             Repr::CharDelimiterSplit(p) => p.pre_tokenize(s),
+            Repr::FixedLength(p) => p.pre_tokenize(s),
             Repr::Sequence { pretokenizers } => pretokenizers.iter().try_for_each(|p| p.pre_tokenize(s)),
         }
     }

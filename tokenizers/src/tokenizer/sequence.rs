@@ -157,6 +157,14 @@ impl HfTokenizer {
             n.normalize(&mut ns)?;
         }
         if !self.added.has_normalized() {
+            // HF always re-cuts the normalized stretch to the original range its text covers
+            // (`slice` while matching normalized added tokens), so leading chars the normalizer
+            // removed are no longer part of it: Metaspace "first" looks at where it starts.
+            if ns.original_range(0..ns.len()) != Some(ns.original_offsets()) {
+                if let Some(s) = ns.slice(0..ns.len()) {
+                    ns = s;
+                }
+            }
             return self.run_normalized(ns, word, sink);
         }
         let mut segs = Vec::new();
