@@ -34,9 +34,7 @@ impl TextTokenizer {
     pub fn n_vocab(&self) -> usize {
         match self {
             TextTokenizer::Tiktoken(t) => t.n_vocab(),
-            TextTokenizer::HuggingFace(t) => {
-                t.get_vocab(true).values().map(|&id| id as usize + 1).max().unwrap_or(0)
-            }
+            TextTokenizer::HuggingFace(t) => t.get_vocab(true).values().map(|&id| id as usize + 1).max().unwrap_or(0),
         }
     }
 
