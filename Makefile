@@ -2,7 +2,7 @@
 #   make run    build, then tokenize the shipped samples (data/samples) with cl100k_base into out/tokens
 #   make test   every test: Rust (cargo test --workspace --release) and Python (pytest, against the
 #               pinned tiktoken / HF tokenizers installed into .venv)
-# Extras: make bench (peer comparison table), make python (build the package into .venv).
+# Extras: make bench (every peer comparison table in benches/), make python (build the package into .venv).
 
 SHELL := /bin/bash
 VENV := .venv
@@ -35,8 +35,13 @@ python: setup
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH="$(abspath $(VENV))/bin:$$PATH" \
 		maturin develop --release --quiet -m bindings/python/Cargo.toml
 
-bench: python
+bench: python build
+	cargo build --release -p tokenmill-datasets --example storage_tool
 	$(PY) benches/compare.py --out benches/results/latest.md
+	$(PY) benches/tokenizers_pipeline.py --out benches/results/tokenizers_pipeline.md
+	$(PY) benches/datasets_load.py
+	$(PY) benches/datasets_ops.py --out benches/results/datasets_ops.md
+	$(PY) benches/datasets_disk.py
 
 clean:
 	rm -rf out $(VENV) benches/results
