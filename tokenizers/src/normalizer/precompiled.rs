@@ -264,7 +264,8 @@ mod tests {
         let p: Precompiled = serde_json::from_value(serde_json::json!({ "precompiled_charsmap": map })).unwrap();
         let mut n = NormalizedString::new("ﬁ Ａ①\u{200B}x", 0);
         p.normalize(&mut n).unwrap();
-        assert_eq!(n.normalized(), "fi A1x");
+        // As HF 0.23: the charsmap keeps U+200B (the NMT rules that drop it are the `Nmt` normalizer).
+        assert_eq!(n.normalized(), "fi A1\u{200B}x");
         assert_eq!(n.original_range(0..2), Some(0..3));
         let back = serde_json::to_value(&p).unwrap();
         assert_eq!(back["precompiled_charsmap"].as_str().unwrap(), map);
