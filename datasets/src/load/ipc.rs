@@ -11,7 +11,7 @@ use arrow_ipc::reader::{FileReader, StreamReader};
 use arrow_schema::SchemaRef;
 
 use super::files::{self, Compression};
-use super::{chain_files, projection, BatchIter, BatchSource, LoadOptions};
+use super::{chain_files, corrupt, project_batches, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
 pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
@@ -19,10 +19,6 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
     let o = opts.clone();
     let open = Arc::new(move |p: &Path, _: &SchemaRef| open_file(p, &o).map(|(_, it)| it));
     Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
-}
-
-fn corrupt(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::CorruptShard { path: path.to_path_buf(), reason: e.to_string() }
 }
 
 /// The (projected) schema and batches of one IPC file or stream.
@@ -44,24 +40,7 @@ pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIte
         Some(cols) => Some(projection(&schema, cols)?),
         None => None,
     };
-    let out_schema = match &proj {
-        Some(p) => Arc::new(schema.project(p)?),
-        None => schema,
-    };
-    let path = path.to_path_buf();
-    let mut failed = false;
-    let it = batches.map_while(move |b| {
-        if failed {
-            return None;
-        }
-        let r = b.map_err(|e| corrupt(&path, e)).and_then(|b| match &proj {
-            Some(p) => b.project(p).map_err(Error::from),
-            None => Ok(b),
-        });
-        failed = r.is_err();
-        Some(r)
-    });
-    Ok((out_schema, Box::new(it)))
+    project_batches(path, schema, batches, proj)
 }
 
 #[cfg(test)]

@@ -267,3 +267,36 @@ pub(crate) fn projection(schema: &arrow_schema::Schema, columns: &[String]) -> R
         })
         .collect()
 }
+
+/// A corrupt or truncated Arrow-native input (IPC, Parquet), named by its path.
+pub(crate) fn corrupt(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::CorruptShard { path: path.to_path_buf(), reason: e.to_string() }
+}
+
+/// The batches of one Arrow-native reader, projected onto `proj` (the caller's column order). The
+/// first read error is reported as a corrupt `path` and ends the stream.
+pub(crate) fn project_batches<E: std::fmt::Display>(
+    path: &Path,
+    schema: SchemaRef,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, E>> + Send + 'static,
+    proj: Option<Vec<usize>>,
+) -> Result<(SchemaRef, BatchIter)> {
+    let out_schema = match &proj {
+        Some(p) => Arc::new(schema.project(p)?),
+        None => schema,
+    };
+    let path = path.to_path_buf();
+    let mut failed = false;
+    let it = batches.map_while(move |b| {
+        if failed {
+            return None;
+        }
+        let r = b.map_err(|e| corrupt(&path, e)).and_then(|b| match &proj {
+            Some(p) => b.project(p).map_err(Error::from),
+            None => Ok(b),
+        });
+        failed = r.is_err();
+        Some(r)
+    });
+    Ok((out_schema, Box::new(it)))
+}

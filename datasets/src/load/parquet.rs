@@ -13,7 +13,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 
 use super::files::Compression;
-use super::{chain_files, projection, BatchIter, BatchSource, LoadOptions};
+use super::{chain_files, corrupt, project_batches, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
 pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
@@ -21,10 +21,6 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
     let o = opts.clone();
     let open = Arc::new(move |p: &Path, _: &SchemaRef| open_file(p, &o).map(|(_, it)| it));
     Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
-}
-
-fn corrupt(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::CorruptShard { path: path.to_path_buf(), reason: e.to_string() }
 }
 
 /// The (projected) schema and batches of one file.
@@ -49,24 +45,8 @@ pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIte
         builder = builder.with_projection(mask);
     }
     let reader = builder.with_batch_size(opts.batch_rows.max(1)).build().map_err(|e| corrupt(path, e))?;
-    let schema = match &order {
-        Some(o) => Arc::new(reader.schema().project(o)?),
-        None => reader.schema(),
-    };
-    let path = path.to_path_buf();
-    let mut failed = false;
-    let it = reader.map_while(move |b| {
-        if failed {
-            return None;
-        }
-        let r = b.map_err(|e| corrupt(&path, e)).and_then(|b| match &order {
-            Some(o) => b.project(o).map_err(Error::from),
-            None => Ok(b),
-        });
-        failed = r.is_err();
-        Some(r)
-    });
-    Ok((schema, Box::new(it)))
+    let schema = reader.schema();
+    project_batches(path, schema, reader, order)
 }
 
 #[cfg(test)]
