@@ -65,25 +65,8 @@ mod tests {
 
 /// The `ByteLevel` decoder: maps byte-level chars back to bytes and the bytes to text (invalid
 /// UTF-8 becomes U+FFFD). A token with a char outside the alphabet contributes its own UTF-8 bytes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ByteLevelDecoder {
-    #[serde(default = "yes")]
-    pub add_prefix_space: bool,
-    #[serde(default = "yes")]
-    pub trim_offsets: bool,
-    #[serde(default = "yes")]
-    pub use_regex: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for ByteLevelDecoder {
-    fn default() -> Self {
-        ByteLevelDecoder { add_prefix_space: true, trim_offsets: true, use_regex: true }
-    }
-}
+/// HF's one `ByteLevel` settings object serves the pre-tokenizer, this decoder and the others.
+pub type ByteLevelDecoder = crate::pretokenizer::ByteLevel;
 
 impl super::Decode for ByteLevelDecoder {
     fn decode_chain(&self, tokens: Vec<String>) -> crate::error::Result<Vec<String>> {

@@ -1,32 +1,13 @@
 //! The `ByteLevel` post-processor: trims the offsets of byte-level tokens so they do not cover the
 //! leading/trailing spaces (`Ġ`) the token carries.
 
-use serde::{Deserialize, Serialize};
-
 use super::PostProcess;
 use crate::encoding::Encoding;
 use crate::error::Result;
 
 /// `{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ByteLevelProcessing {
-    #[serde(default = "yes")]
-    pub add_prefix_space: bool,
-    #[serde(default = "yes")]
-    pub trim_offsets: bool,
-    #[serde(default = "yes")]
-    pub use_regex: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for ByteLevelProcessing {
-    fn default() -> Self {
-        ByteLevelProcessing { add_prefix_space: true, trim_offsets: true, use_regex: true }
-    }
-}
+/// HF's one `ByteLevel` settings object serves the pre-tokenizer, this post-processor and the others.
+pub type ByteLevelProcessing = crate::pretokenizer::ByteLevel;
 
 impl PostProcess for ByteLevelProcessing {
     fn added_tokens(&self, _is_pair: bool) -> usize {
