@@ -7,7 +7,7 @@
 use rayon::prelude::*;
 use rayon::ThreadPool;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::{Error, Result};
 
@@ -41,13 +41,28 @@ pub fn pool(threads: usize) -> Result<Arc<ThreadPool>> {
     if let Some(p) = pools.by_size.get(&threads) {
         return Ok(p.clone());
     }
+    // Rayon returns from `build` before its workers have started. Wait until every worker runs
+    // (a named thread that exists), so a caller counting threads right after sees the whole pool.
+    let started = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let signal = started.clone();
     let p = Arc::new(
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("tokenmill-{i}"))
+            .start_handler(move |_| {
+                let (count, cv) = &*signal;
+                *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                cv.notify_all();
+            })
             .build()
             .map_err(|e| Error::ThreadPool(e.to_string()))?,
     );
+    let (count, cv) = &*started;
+    let mut n = count.lock().unwrap_or_else(|e| e.into_inner());
+    while *n < threads {
+        n = cv.wait(n).unwrap_or_else(|e| e.into_inner());
+    }
+    drop(n);
     pools.by_size.insert(threads, p.clone());
     Ok(p)
 }
