@@ -28,8 +28,8 @@ impl PyEncoding {
         self.inner.type_ids.clone()
     }
     #[getter]
-    fn tokens(&self) -> Vec<String> {
-        self.inner.tokens.clone()
+    fn tokens(&self) -> Vec<&str> {
+        self.inner.tokens.iter().collect()
     }
     /// `(start, end)` char offsets into the input (of its own sequence, for a pair).
     #[getter]

@@ -74,7 +74,7 @@ mod tests {
             Encoding::new(
                 vec![id],
                 vec![0],
-                vec!["S".into()],
+                vec!["S"].into(),
                 vec![None],
                 vec![(0, 0)],
                 vec![1],

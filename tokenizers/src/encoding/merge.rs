@@ -45,7 +45,7 @@ impl Encoding {
         }
         self.ids.extend(pair.ids);
         self.type_ids.extend(pair.type_ids);
-        self.tokens.extend(pair.tokens);
+        self.tokens.extend_from(&pair.tokens);
         self.words.extend(pair.words);
         let shift = if growing_offsets { self.offsets.last().map_or(0, |o| o.1) } else { 0 };
         self.offsets.extend(pair.offsets.into_iter().map(|(s, e)| (s + shift, e + shift)));

@@ -6,12 +6,15 @@
 pub mod lookup;
 pub mod merge;
 pub mod pad;
+pub mod surround;
+pub mod tokens;
 pub mod truncate;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 pub use pad::PaddingDirection;
+pub use tokens::Tokens;
 pub use truncate::TruncationDirection;
 
 /// Ids plus what a user needs to map them back onto the input.
@@ -23,7 +26,7 @@ pub struct Encoding {
     pub ids: Vec<u32>,
     pub type_ids: Vec<u32>,
     /// Token strings (byte-level alphabet for byte-level BPE, e.g. `"Ġworld"`).
-    pub tokens: Vec<String>,
+    pub tokens: Tokens,
     /// Index of the pre-tokenized word each token comes from; `None` for added special tokens.
     pub words: Vec<Option<u32>>,
     /// `(start, end)` into the input text of the token's sequence.
@@ -44,7 +47,7 @@ impl Encoding {
     pub fn new(
         ids: Vec<u32>,
         type_ids: Vec<u32>,
-        tokens: Vec<String>,
+        tokens: Tokens,
         words: Vec<Option<u32>>,
         offsets: Vec<(usize, usize)>,
         special_tokens_mask: Vec<u32>,
@@ -70,7 +73,8 @@ impl Encoding {
         Encoding {
             ids: Vec::with_capacity(n),
             type_ids: Vec::with_capacity(n),
-            tokens: Vec::with_capacity(n),
+            // Tokens average a few bytes.
+            tokens: Tokens::with_capacity(n, 4 * n),
             words: Vec::with_capacity(n),
             offsets: Vec::with_capacity(n),
             special_tokens_mask: Vec::with_capacity(n),
@@ -81,7 +85,7 @@ impl Encoding {
     }
 
     /// Appends one ordinary token (attention 1, not special).
-    pub fn push(&mut self, id: u32, token: String, offsets: (usize, usize), word: Option<u32>, type_id: u32) {
+    pub fn push(&mut self, id: u32, token: &str, offsets: (usize, usize), word: Option<u32>, type_id: u32) {
         self.ids.push(id);
         self.type_ids.push(type_id);
         self.tokens.push(token);
@@ -89,6 +93,36 @@ impl Encoding {
         self.offsets.push(offsets);
         self.special_tokens_mask.push(0);
         self.attention_mask.push(1);
+    }
+
+    /// [`Encoding::push`] of a token given as `prefix + rest`.
+    pub fn push_parts(
+        &mut self,
+        id: u32,
+        token: (&str, &str),
+        offsets: (usize, usize),
+        word: Option<u32>,
+        type_id: u32,
+    ) {
+        self.ids.push(id);
+        self.type_ids.push(type_id);
+        self.tokens.push_parts(token.0, token.1);
+        self.words.push(word);
+        self.offsets.push(offsets);
+        self.special_tokens_mask.push(0);
+        self.attention_mask.push(1);
+    }
+
+    /// Gives tokens `from..` (whose ids were appended to `ids` alone) HF's `encode_fast` fields:
+    /// type `type_id`, empty token strings, no word, offsets (0, 0), ordinary and attended.
+    pub(crate) fn fill_plain(&mut self, from: usize, type_id: u32) {
+        let n = self.ids.len();
+        self.type_ids.resize(n, type_id);
+        self.tokens.push_n("", n.saturating_sub(from));
+        self.words.resize(n, None);
+        self.offsets.resize(n, (0, 0));
+        self.special_tokens_mask.resize(n, 0);
+        self.attention_mask.resize(n, 1);
     }
 
     pub fn len(&self) -> usize {
@@ -150,7 +184,7 @@ impl Encoding {
         Encoding {
             ids: self.ids[range.clone()].to_vec(),
             type_ids: self.type_ids[range.clone()].to_vec(),
-            tokens: self.tokens[range.clone()].to_vec(),
+            tokens: self.tokens.slice(range.clone()),
             words: self.words[range.clone()].to_vec(),
             offsets: self.offsets[range.clone()].to_vec(),
             special_tokens_mask: self.special_tokens_mask[range.clone()].to_vec(),
@@ -217,7 +251,7 @@ pub(crate) mod tests {
     pub(crate) fn seq(n: usize, type_id: u32) -> Encoding {
         let mut e = Encoding::with_capacity(n);
         for i in 0..n {
-            e.push(10 + i as u32, format!("t{i}"), (2 * i, 2 * i + 1), Some(i as u32), type_id);
+            e.push(10 + i as u32, &format!("t{i}"), (2 * i, 2 * i + 1), Some(i as u32), type_id);
         }
         e
     }
@@ -231,7 +265,7 @@ pub(crate) mod tests {
     #[test]
     fn converts_offsets_with_windows() {
         let mut e = Encoding::default();
-        e.push(1, "é".into(), (1, 3), Some(0), 0);
+        e.push(1, "é", (1, 3), Some(0), 0);
         e.overflowing.push(e.clone());
         e.offsets_to_chars("aé");
         assert_eq!(e.offsets, vec![(1, 2)]);

@@ -35,7 +35,7 @@ impl Encoding {
             PaddingDirection::Right => {
                 self.ids.resize(target_len, pad_id);
                 self.type_ids.resize(target_len, pad_type_id);
-                self.tokens.resize(target_len, pad_token.to_string());
+                self.tokens.push_n(pad_token, n);
                 self.words.resize(target_len, None);
                 self.offsets.resize(target_len, (0, 0));
                 self.special_tokens_mask.resize(target_len, 1);
@@ -44,7 +44,7 @@ impl Encoding {
             PaddingDirection::Left => {
                 prepend(&mut self.ids, n, pad_id);
                 prepend(&mut self.type_ids, n, pad_type_id);
-                prepend(&mut self.tokens, n, pad_token.to_string());
+                self.tokens.prepend(std::iter::repeat_n(pad_token, n));
                 prepend(&mut self.words, n, None);
                 prepend(&mut self.offsets, n, (0, 0));
                 prepend(&mut self.special_tokens_mask, n, 1);
@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(e.type_ids, vec![0, 0, 3, 3]);
         assert_eq!(e.attention_mask, vec![1, 1, 0, 0]);
         assert_eq!(e.special_tokens_mask, vec![0, 0, 1, 1]);
-        assert_eq!(e.tokens[3], "[PAD]");
+        assert_eq!(&e.tokens[3], "[PAD]");
 
         let mut e = seq(2, 0);
         e.set_sequence_id(0);

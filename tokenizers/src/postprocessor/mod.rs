@@ -31,15 +31,25 @@ pub trait PostProcess {
 
     /// Marks the sequences 0 and 1, processes them and merges the pieces into one encoding.
     fn process(&self, encoding: Encoding, pair: Option<Encoding>, add_special_tokens: bool) -> Result<Encoding> {
-        let mut encodings = Vec::with_capacity(2);
-        encodings.push(encoding);
-        encodings.extend(pair);
-        for (i, e) in encodings.iter_mut().enumerate() {
-            e.set_sequence_id(i);
-        }
-        let pieces = self.process_encodings(encodings, add_special_tokens)?;
-        Ok(Encoding::merge(pieces, false))
+        merge_processed(self, encoding, pair, add_special_tokens)
     }
+}
+
+/// [`PostProcess::process`]'s general way (processors with an in-place shortcut fall back to it).
+pub(crate) fn merge_processed<P: PostProcess + ?Sized>(
+    processor: &P,
+    encoding: Encoding,
+    pair: Option<Encoding>,
+    add_special_tokens: bool,
+) -> Result<Encoding> {
+    let mut encodings = Vec::with_capacity(2);
+    encodings.push(encoding);
+    encodings.extend(pair);
+    for (i, e) in encodings.iter_mut().enumerate() {
+        e.set_sequence_id(i);
+    }
+    let pieces = processor.process_encodings(encodings, add_special_tokens)?;
+    Ok(Encoding::merge(pieces, false))
 }
 
 /// Any `tokenizer.json` `"post_processor"`, in Hugging Face's JSON shape.
@@ -61,6 +71,14 @@ impl PostProcess for PostProcessor {
             PostProcessor::RobertaProcessing(p) => p.added_tokens(is_pair),
             PostProcessor::ByteLevel(p) => p.added_tokens(is_pair),
             PostProcessor::Sequence(p) => p.added_tokens(is_pair),
+        }
+    }
+
+    fn process(&self, encoding: Encoding, pair: Option<Encoding>, add_special_tokens: bool) -> Result<Encoding> {
+        match self {
+            // The one with an in-place shortcut.
+            PostProcessor::TemplateProcessing(p) => p.process(encoding, pair, add_special_tokens),
+            _ => merge_processed(self, encoding, pair, add_special_tokens),
         }
     }
 
@@ -138,7 +156,7 @@ pub(crate) fn special_encoding(ids: &[u32], tokens: &[String], type_id: u32) -> 
     Encoding {
         ids: ids.to_vec(),
         type_ids: vec![type_id; n],
-        tokens: tokens.to_vec(),
+        tokens: tokens.iter().collect(),
         words: vec![None; n],
         offsets: vec![(0, 0); n],
         special_tokens_mask: vec![1; n],
@@ -149,6 +167,7 @@ pub(crate) fn special_encoding(ids: &[u32], tokens: &[String], type_id: u32) -> 
 
 /// `before + encoding + after` with `encoding`'s tokens as sequence `seq`, and the same for each
 /// overflowing window (Bert/Roberta style wrapping). `type_id` replaces the sequence's type ids.
+/// Specials are `(token, id, type_id)`. Done in place (see [`Encoding::surround`]).
 pub(crate) fn wrap(
     encoding: Encoding,
     before: Option<(&str, u32, u32)>,
@@ -158,36 +177,22 @@ pub(crate) fn wrap(
 ) -> Encoding {
     let mut encoding = encoding;
     let overflowing = encoding.take_overflowing();
-    let n_before = usize::from(before.is_some());
-    let n = encoding.len() + n_before + 1;
-    let mut out = Encoding::with_capacity(n);
-    let special = |out: &mut Encoding, (tok, id, type_id): (&str, u32, u32)| {
-        out.ids.push(id);
-        out.type_ids.push(type_id);
-        out.tokens.push(tok.to_string());
-        out.words.push(None);
-        out.offsets.push((0, 0));
-        out.special_tokens_mask.push(1);
-        out.attention_mask.push(1);
-    };
-    if let Some(b) = before {
-        special(&mut out, b);
-    }
     let len = encoding.len();
-    out.ids.extend(encoding.ids);
-    match type_id {
-        Some(t) => out.type_ids.extend(std::iter::repeat_n(t, len)),
-        None => out.type_ids.extend(encoding.type_ids),
+    if let Some(t) = type_id {
+        encoding.set_type_ids(t);
     }
-    out.tokens.extend(encoding.tokens);
-    out.words.extend(encoding.words);
-    out.offsets.extend(encoding.offsets);
-    out.special_tokens_mask.extend(std::iter::repeat_n(0, len));
-    out.attention_mask.extend(std::iter::repeat_n(1, len));
-    special(&mut out, after);
-    out.sequence_ranges.insert(seq, n_before..n_before + len);
-    out.overflowing = overflowing.into_iter().map(|o| wrap(o, before, after, seq, type_id)).collect();
-    out
+    // The sequence's own tokens are ordinary and attended, whatever they were marked before.
+    encoding.special_tokens_mask.fill(0);
+    encoding.attention_mask.fill(1);
+    encoding.sequence_ranges.clear();
+    encoding.sequence_ranges.insert(seq, 0..len);
+    let before = before.map(|(tok, id, type_id)| (id, tok, type_id));
+    encoding.surround(before.as_slice(), &[(after.1, after.0, after.2)]);
+    encoding.overflowing = overflowing
+        .into_iter()
+        .map(|o| wrap(o, before.map(|(id, tok, ty)| (tok, id, ty)), after, seq, type_id))
+        .collect();
+    encoding
 }
 
 #[cfg(test)]

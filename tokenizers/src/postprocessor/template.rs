@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{special_encoding, PostProcess};
+use super::{merge_processed, special_encoding, PostProcess};
+use crate::encoding::surround::Special;
 use crate::encoding::Encoding;
 use crate::error::{Error, Result};
 
@@ -225,7 +226,42 @@ impl TemplateProcessing {
     }
 }
 
+impl TemplateProcessing {
+    /// The special tokens of `pieces` (each may stand for several ids), with their type ids.
+    fn specials<'a>(&'a self, pieces: &'a [Piece], out: &mut Vec<Special<'a>>) {
+        for piece in pieces {
+            if let Piece::SpecialToken { id, type_id } = piece {
+                if let Some(t) = self.special_tokens.get(id) {
+                    out.extend(t.ids.iter().zip(&t.tokens).map(|(&i, tok)| (i, tok.as_str(), *type_id)));
+                }
+            }
+        }
+    }
+}
+
 impl PostProcess for TemplateProcessing {
+    /// A single sequence without overflowing windows, under a template with one `$A`, is wrapped in
+    /// place (the common case); everything else goes the general way of processed pieces merged.
+    fn process(&self, mut encoding: Encoding, pair: Option<Encoding>, add_special_tokens: bool) -> Result<Encoding> {
+        let pieces = &self.single.0;
+        let mut seqs = pieces.iter().enumerate().filter(|(_, p)| matches!(p, Piece::Sequence { .. }));
+        let (Some((k, &Piece::Sequence { id: SequenceId::A, type_id })), None) = (seqs.next(), seqs.next()) else {
+            return merge_processed(self, encoding, pair, add_special_tokens);
+        };
+        if pair.is_some() || !encoding.overflowing.is_empty() {
+            return merge_processed(self, encoding, pair, add_special_tokens);
+        }
+        encoding.set_type_ids(type_id);
+        encoding.set_sequence_id(0);
+        if add_special_tokens {
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            self.specials(&pieces[..k], &mut before);
+            self.specials(&pieces[k + 1..], &mut after);
+            encoding.surround(&before, &after);
+        }
+        Ok(encoding)
+    }
+
     fn added_tokens(&self, is_pair: bool) -> usize {
         if is_pair {
             self.added_pair

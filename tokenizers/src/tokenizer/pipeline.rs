@@ -72,17 +72,23 @@ impl Sink for EncodingSink<'_> {
     fn token(&mut self, t: TokenAt<'_>) {
         if self.offsets == OffsetType::None {
             // HF's encode_fast: no strings, offsets or words.
-            self.enc.push(t.id, String::new(), (0, 0), None, self.type_id);
+            self.enc.push(t.id, "", (0, 0), None, self.type_id);
             return;
         }
-        let value = if t.from_model {
-            let tok = Token { id: t.id, start: t.range.start, end: t.range.end };
-            self.model.token_value(&tok, t.text()).into_owned()
-        } else {
-            t.text()[t.range.clone()].to_string()
-        };
         let word = self.word.unwrap_or(t.word);
-        self.enc.push(t.id, value, t.offsets(), Some(word), self.type_id);
+        let offsets = t.offsets();
+        if t.from_model {
+            let tok = Token { id: t.id, start: t.range.start, end: t.range.end };
+            if let ModelWrapper::WordPiece(wp) = self.model {
+                let parts = wp.token_parts(&tok, t.text());
+                self.enc.push_parts(t.id, parts, offsets, Some(word), self.type_id);
+                return;
+            }
+            let value = self.model.token_value(&tok, t.text());
+            self.enc.push(t.id, &value, offsets, Some(word), self.type_id);
+        } else {
+            self.enc.push(t.id, &t.text()[t.range.clone()], offsets, Some(word), self.type_id);
+        }
     }
 }
 
@@ -331,7 +337,11 @@ impl HfTokenizer {
     /// One sequence (raw or pre-tokenized) to an unprocessed encoding.
     fn encode_input_sequence(&self, seq: &InputSequence<'_>, type_id: u32, offsets: OffsetType) -> Result<Encoding> {
         match seq {
-            InputSequence::Raw(text) => self.encode_text(text, type_id, None, offsets, Encoding::default()),
+            // Sized for the usual ~4 bytes per token plus a few special tokens, so the vectors
+            // rarely grow (their reallocations cost more than filling them).
+            InputSequence::Raw(text) => {
+                self.encode_text(text, type_id, None, offsets, Encoding::with_capacity(text.len() / 4 + 4))
+            }
             InputSequence::PreTokenized(words) => {
                 let mut enc = Encoding::default();
                 for (i, w) in words.iter().enumerate() {
@@ -352,6 +362,14 @@ impl HfTokenizer {
         enc: Encoding,
     ) -> Result<Encoding> {
         let first = enc.len();
+        if offsets == OffsetType::None {
+            // HF's encode_fast gives ids only (empty tokens, no offsets or words): the stages
+            // take their ids-only paths, and the other fields are filled after.
+            let mut enc = enc;
+            self.run_sequence(text, &mut enc.ids)?;
+            enc.fill_plain(first, type_id);
+            return Ok(enc);
+        }
         let mut sink = EncodingSink { enc, model: &self.model, type_id, word, offsets };
         self.run_sequence(text, &mut sink)?;
         let mut enc = sink.enc;
