@@ -275,9 +275,11 @@ impl Model for Unigram {
         self.tokenize_word(piece, out)
     }
 
-    /// HF reports an unknown token's own text (fused runs included), not `<unk>`.
+    /// HF reports an unknown token's own text (fused runs included), not `<unk>`. Without byte
+    /// fallback every token is the piece's own text (a match is the vocabulary entry's bytes), so
+    /// the vocabulary is not read at all.
     fn token_value<'a>(&'a self, token: &Token, piece: &'a str) -> std::borrow::Cow<'a, str> {
-        if Some(token.id) == self.unk_id {
+        if !self.byte_fallback || Some(token.id) == self.unk_id {
             if let Some(s) = piece.get(token.start..token.end) {
                 return std::borrow::Cow::Borrowed(s);
             }

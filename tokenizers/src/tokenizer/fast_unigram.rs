@@ -2,8 +2,9 @@
 //! Replace(` {2,}` → " ") normalizers, Metaspace (prepend always, split) and a Unigram model:
 //! on ASCII text the normalizer leaves nothing to do but the space trimming, so the words are
 //! the runs between spaces, each handed to the model as `▁word` with no `NormalizedString`.
-//! Other text takes the general stages when offsets are wanted; for ids only, the charsmap runs
-//! on a plain string (no alignments) and the same split follows.
+//! For ids only, other text runs the charsmap on a plain string (no alignments) and the same
+//! split follows. When offsets are wanted, other text is cut into segments (see [`segments`]):
+//! the ASCII ones take the fused loop, the rest the general stages, each segment on its own.
 //!
 //! Why it is exact: when Precompiled maps no byte of the text, the two Replace steps remove the
 //! leading/trailing spaces and keep one space per run; Metaspace then turns each space into `▁`,
@@ -14,18 +15,27 @@
 //! space before it (the last space of a collapsed run, as HF's Replace aligns inserted text to
 //! the last removed char), except the first word's prepended `▁`, which shares the alignment of
 //! the word's first char.
+//!
+//! Why segments are exact: a segment boundary is a single ASCII space between two ASCII bytes
+//! the charsmap leaves alone (neither a space). The charsmap works per grapheme, and no grapheme
+//! crosses such a space; the space trimming only touches the text's ends, and no run of spaces
+//! crosses it; Metaspace splits there anyway. So a segment normalizes, splits and tokenizes as it
+//! would inside the whole text, except for how its first `▁` is aligned: alone, the general
+//! stages prepend it (aligned to the segment's first char); in the text it is the boundary space.
+//! [`SpaceBefore`] moves the first token's offsets onto that space.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
-use crate::model::hash::FastMap;
 use crate::model::{ModelWrapper, Token};
 use crate::normalizer::{Normalizer, Precompiled};
 use crate::pretokenizer::PreTokenizer;
 
+use super::pipeline::HfTokenizer;
 use super::sequence::{Sink, Split, TokenAt};
+use super::word_cache::WordCache;
 
 /// What the fused path needs from the detected file.
 #[derive(Debug, Clone)]
@@ -40,22 +50,12 @@ pub(crate) struct UnigramFast {
     uid: u64,
 }
 
-/// Words longer than this are not cached (rare, and would bloat the cache).
-const MAX_CACHED_WORD: usize = 48;
-/// The cache is emptied when it holds this many words (bounds memory on huge corpora).
-const MAX_CACHED_WORDS: usize = 1 << 17;
-
 static NEXT_UID: AtomicU64 = AtomicU64::new(0);
 
-/// Per-thread cache of word → tokens (ranges in `▁word`), for the tokenizer `uid`. Unigram's
-/// answer depends only on the piece, so a cached answer is the model's answer.
-struct WordCache {
-    uid: u64,
-    words: FastMap<Box<str>, Box<[Token]>>,
-}
-
 thread_local! {
-    static CACHE: RefCell<WordCache> = RefCell::new(WordCache { uid: u64::MAX, words: FastMap::default() });
+    /// Word → tokens, per thread. Unigram's answer depends only on the piece, so a cached answer
+    /// is the model's answer.
+    static CACHE: RefCell<WordCache> = const { RefCell::new(WordCache::new()) };
 }
 
 impl UnigramFast {
@@ -120,19 +120,30 @@ thread_local! {
 /// the fused path can; `Ok(false)` (nothing emitted) means the general stages must run.
 pub(crate) fn run(
     fast: &UnigramFast,
-    model: &ModelWrapper,
+    tok: &HfTokenizer,
     text: &str,
     base: usize,
     word: &mut u32,
     sink: &mut dyn Sink,
 ) -> crate::error::Result<bool> {
-    let ModelWrapper::Unigram(model) = model else { return Ok(false) };
+    let ModelWrapper::Unigram(model) = &tok.model else { return Ok(false) };
     if fast.unchanged(text) {
-        run_cached(fast, model, text, base, word, sink)?;
+        run_cached(fast, model, text, 0..text.len(), base, word, sink)?;
         return Ok(true);
     }
     if sink.ids_mut().is_none() {
-        return Ok(false);
+        for (range, ascii) in segments(fast, text) {
+            if ascii {
+                run_cached(fast, model, text, range, base, word, sink)?;
+            } else if range.start == 0 {
+                tok.run_general(&text[range], base, word, sink)?;
+            } else {
+                let space = base + range.start - 1;
+                let mut fix = SpaceBefore { inner: &mut *sink, space, rep: &fast.rep, first_word: None };
+                tok.run_general(&text[range.clone()], base + range.start, word, &mut fix)?;
+            }
+        }
+        return Ok(true);
     }
     // Only ids are wanted: normalize to a plain string, then split it the same way — unless
     // the normalized text holds the replacement char itself, which Metaspace splits on too.
@@ -148,46 +159,105 @@ pub(crate) fn run(
         if norm.contains(fast.rep.as_str()) {
             return Ok(false);
         }
-        run_cached(fast, model, norm, base, word, sink)?;
+        run_cached(fast, model, norm, 0..norm.len(), base, word, sink)?;
         Ok(true)
     })
+}
+
+/// Cuts `text` at every single ASCII space between two ASCII non-space bytes the charsmap leaves
+/// alone, and joins neighbouring pieces of the same kind: `(range, fused loop can take it)`, in
+/// order, covering the text but for the cut spaces.
+fn segments(fast: &UnigramFast, text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
+    let bytes = text.as_bytes();
+    let plain = |b: u8| b < 0x80 && b != b' ' && !fast.mapped[b as usize];
+    let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let mut push = |range: std::ops::Range<usize>| {
+        let ascii = fast.unchanged(&text[range.clone()]);
+        match out.last_mut() {
+            // Joined with the space between: inside one kind, the cut changes nothing.
+            Some((last, kind)) if *kind == ascii => last.end = range.end,
+            _ => out.push((range, ascii)),
+        }
+    };
+    let mut start = 0;
+    for p in 1..bytes.len().saturating_sub(1) {
+        if bytes[p] == b' ' && plain(bytes[p - 1]) && plain(bytes[p + 1]) {
+            push(start..p);
+            start = p + 1;
+        }
+    }
+    push(start..bytes.len());
+    out
+}
+
+/// Passes tokens on, giving the tokens of the segment's first `▁` the alignment it has in the
+/// whole text: the space before the segment. A token holding part of that `▁` starts at the
+/// space; one holding nothing else (the `▁` alone, or one of its bytes) ends right after it.
+struct SpaceBefore<'a> {
+    inner: &'a mut dyn Sink,
+    space: usize,
+    rep: &'a str,
+    /// The word (first split) the `▁` starts, once seen.
+    first_word: Option<u32>,
+}
+
+impl Sink for SpaceBefore<'_> {
+    fn token(&mut self, t: TokenAt<'_>) {
+        let first_word = *self.first_word.get_or_insert(t.word);
+        let r = self.rep.len();
+        if t.word != first_word || t.range.start >= r {
+            return self.inner.token(t);
+        }
+        let (_, end) = t.offsets();
+        let end = if t.range.end <= r { self.space + 1 } else { end };
+        let piece = t.text();
+        self.inner.token(TokenAt {
+            id: t.id,
+            word: t.word,
+            split: Split::Fused { piece, offsets: (self.space, end) },
+            range: t.range.clone(),
+            from_model: t.from_model,
+        });
+    }
 }
 
 fn run_cached(
     fast: &UnigramFast,
     model: &crate::model::unigram::Unigram,
     text: &str,
+    range: std::ops::Range<usize>,
     base: usize,
     word: &mut u32,
     sink: &mut dyn Sink,
 ) -> crate::error::Result<()> {
     CACHE.with(|cell| match cell.try_borrow_mut() {
         Ok(mut cache) => {
-            if cache.uid != fast.uid {
-                cache.words.clear();
-                cache.uid = fast.uid;
-            }
-            run_words(fast, model, text, base, word, sink, Some(&mut cache.words))
+            cache.serve(fast.uid);
+            run_words(fast, model, text, range, base, word, sink, Some(&mut cache))
         }
-        Err(_) => run_words(fast, model, text, base, word, sink, None),
+        Err(_) => run_words(fast, model, text, range, base, word, sink, None),
     })
 }
 
+/// The words of `text[range]` (ASCII the charsmap leaves alone); before a range that does not
+/// start the text lies a space, which the first word's `▁` comes from.
+#[allow(clippy::too_many_arguments)]
 fn run_words(
     fast: &UnigramFast,
     model: &crate::model::unigram::Unigram,
     text: &str,
+    range: std::ops::Range<usize>,
     base: usize,
     word: &mut u32,
     sink: &mut dyn Sink,
-    mut cache: Option<&mut FastMap<Box<str>, Box<[Token]>>>,
+    mut cache: Option<&mut WordCache>,
 ) -> crate::error::Result<()> {
     let r = fast.rep.len();
     let mut piece = String::with_capacity(64);
     let mut toks: Vec<Token> = Vec::new();
-    let bytes = text.as_bytes();
-    let mut first = true;
-    let mut i = 0;
+    let bytes = &text.as_bytes()[..range.end];
+    let mut first = range.start == 0;
+    let mut i = range.start;
     while i < bytes.len() {
         if bytes[i] == b' ' {
             i += 1;
@@ -202,23 +272,14 @@ fn run_words(
         piece.push_str(&fast.rep);
         piece.push_str(w);
         toks.clear();
-        let cached = match cache.as_deref_mut() {
-            Some(c) if w.len() <= MAX_CACHED_WORD => {
-                if let Some(t) = c.get(w) {
-                    toks.extend_from_slice(t);
-                } else {
+        match cache.as_deref_mut() {
+            Some(c) => {
+                if !c.get(w.as_bytes(), &mut toks) {
                     model.tokenize_word(&piece, &mut toks)?;
-                    if c.len() >= MAX_CACHED_WORDS {
-                        c.clear();
-                    }
-                    c.insert(w.into(), toks.as_slice().into());
+                    c.insert(w.as_bytes(), &toks);
                 }
-                true
             }
-            _ => false,
-        };
-        if !cached {
-            model.tokenize_word(&piece, &mut toks)?;
+            None => model.tokenize_word(&piece, &mut toks)?,
         }
         if let Some(ids) = sink.ids_mut() {
             ids.extend(toks.iter().map(|t| t.id));
@@ -302,18 +363,49 @@ mod tests {
             "ﬁ ①",
             "\u{200B}x y",
             "a\u{301} b",
+            // Segment boundaries next to text the charsmap rewrites or merges into graphemes.
+            "café au lait, naïve résumé",
+            "x \u{301}y z",
+            "ab \u{3000} cd ef",
+            "ab\u{3000}cd ef gh",
+            "a b\u{3000}",
+            "\u{3000}a b",
+            "a \u{600} b",
+            "ab \u{600}cd ef",
+            "ﬁx ﬁ x ﬁ",
+            "x ▁ y",
+            "x ▁y z",
+            "東京 a 東京 b",
+            "a  é  b",
+            "a é\tb c",
+            "Ａ b Ｃ d",
         ];
+        // Mixed-script texts: every conformance record, and the first lines of the enwiki corpus.
+        let shared = dir.replace("/vocab/sentencepiece/", "");
+        let mut mixed: Vec<String> = Vec::new();
+        for f in ["multilingual", "edge", "emoji", "tweets", "code"] {
+            if let Ok(body) = std::fs::read_to_string(format!("{shared}/conformance/{f}.jsonl")) {
+                for line in body.lines() {
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                        mixed.extend(v.get("text").and_then(|t| t.as_str()).map(str::to_string));
+                    }
+                }
+            }
+        }
+        if let Ok(body) = std::fs::read_to_string(format!("{shared}/corpora/enwiki.txt")) {
+            mixed.extend(body.lines().take(3000).map(str::to_string));
+        }
         for name in ["botchan_en_unigram_1000", "kyoto_ja_unigram_8000"] {
             let Some(tok) = load(name) else { return };
             let fast = tok.unigram_fast.as_deref().expect("the SentencePiece shape is detected");
             let mut fused_ascii = 0;
             for pass in 0..2 {
-                for text in corpus.lines().chain(edge.iter().copied()) {
+                for text in corpus.lines().chain(edge.iter().copied()).chain(mixed.iter().map(String::as_str)) {
                     let (mut w1, mut w2) = (0, 0);
                     let mut want = Rec::default();
                     tok.run_general(text, 0, &mut w1, &mut want).unwrap();
                     let mut got = Rec::default();
-                    if run(fast, &tok.model, text, 0, &mut w2, &mut got).unwrap() {
+                    if run(fast, &tok, text, 0, &mut w2, &mut got).unwrap() {
                         fused_ascii += 1;
                         assert_eq!(got.0, want.0, "{name} pass {pass}: {text:?}");
                         assert_eq!(w1, w2, "{text:?}");
@@ -321,7 +413,7 @@ mod tests {
                     let want_ids: Vec<u32> = want.0.iter().map(|t| t.0).collect();
                     let mut ids: Vec<u32> = Vec::new();
                     let mut w3 = 0;
-                    if run(fast, &tok.model, text, 0, &mut w3, &mut ids).unwrap() {
+                    if run(fast, &tok, text, 0, &mut w3, &mut ids).unwrap() {
                         assert_eq!(ids, want_ids, "{name} ids pass {pass}: {text:?}");
                     } else {
                         assert!(ids.is_empty());

@@ -12,6 +12,7 @@ pub mod input;
 pub mod offsets;
 pub mod pipeline;
 mod sequence;
+mod word_cache;
 
 pub use input::{EncodeInput, InputSequence, OffsetType};
 pub use pipeline::HfTokenizer;

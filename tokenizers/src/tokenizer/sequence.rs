@@ -142,7 +142,7 @@ impl HfTokenizer {
             }
         }
         if let Some(uf) = &self.unigram_fast {
-            if !self.added.has_normalized() && super::fast_unigram::run(uf, &self.model, text, base, word, sink)? {
+            if !self.added.has_normalized() && super::fast_unigram::run(uf, self, text, base, word, sink)? {
                 return Ok(());
             }
         }
