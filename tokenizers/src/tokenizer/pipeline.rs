@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::added_vocab::hf::{AddedVocabulary, HfAddedToken, VocabLookup};
 use crate::decoder::{Decode, Decoder};
@@ -44,6 +45,10 @@ pub struct HfTokenizer {
     /// SentencePiece shape (Precompiled + Metaspace + Unigram) fused on ASCII text
     /// ([`super::fast_unigram`]).
     pub(crate) unigram_fast: Option<Box<UnigramFast>>,
+    /// Tokens per 1024 bytes of input seen lately, to size an encoding's vectors up front (their
+    /// reallocations cost more than filling them; the ratio ranges from ~200 for a large
+    /// WordPiece vocabulary to ~500 for a small Unigram one). Races between threads only blur it.
+    tokens_per_kb: AtomicU32,
 }
 
 /// The model as the added vocabulary sees it.
@@ -107,6 +112,7 @@ impl HfTokenizer {
             fast: None,
             bert_fast: None,
             unigram_fast: None,
+            tokens_per_kb: AtomicU32::new(256),
         }
     }
 
@@ -337,10 +343,18 @@ impl HfTokenizer {
     /// One sequence (raw or pre-tokenized) to an unprocessed encoding.
     fn encode_input_sequence(&self, seq: &InputSequence<'_>, type_id: u32, offsets: OffsetType) -> Result<Encoding> {
         match seq {
-            // Sized for the usual ~4 bytes per token plus a few special tokens, so the vectors
-            // rarely grow (their reallocations cost more than filling them).
             InputSequence::Raw(text) => {
-                self.encode_text(text, type_id, None, offsets, Encoding::with_capacity(text.len() / 4 + 4))
+                let per_kb = self.tokens_per_kb.load(Ordering::Relaxed) as usize;
+                // Room for what the recent ratio predicts, an eighth more, and special tokens.
+                let guess = text.len() * per_kb / 1024;
+                let enc = Encoding::with_capacity(guess + guess / 8 + 4);
+                let enc = self.encode_text(text, type_id, None, offsets, enc)?;
+                if text.len() >= 64 {
+                    let seen = (enc.len() * 1024 / text.len()).min(4096) as u32;
+                    // A moving average: one odd text does not resize everything after it.
+                    self.tokens_per_kb.store(((per_kb as u32) * 7 + seen) / 8, Ordering::Relaxed);
+                }
+                Ok(enc)
             }
             InputSequence::PreTokenized(words) => {
                 let mut enc = Encoding::default();
