@@ -208,7 +208,7 @@ fn pre_tokenizer(v: &Value, origin: &str) -> Result<(Splitter, bool, bool)> {
             }
             let pat = split.get("pattern").ok_or_else(|| Error::json(origin, "Split.pattern missing"))?;
             let splitter = if let Some(re) = pat.get("Regex").and_then(Value::as_str) {
-                Splitter::new(re)?
+                Splitter::onig(re)?
             } else if let Some(s) = pat.get("String").and_then(Value::as_str) {
                 Splitter::new(&regex_syntax::escape(s))?
             } else {

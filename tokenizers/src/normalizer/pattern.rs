@@ -42,7 +42,7 @@ impl CompiledPattern {
     pub fn new(spec: &PatternSpec) -> crate::Result<Self> {
         Ok(match spec {
             PatternSpec::String(s) => CompiledPattern::Literal(s.clone()),
-            PatternSpec::Regex(r) => CompiledPattern::Regex(Splitter::new(r)?),
+            PatternSpec::Regex(r) => CompiledPattern::Regex(Splitter::onig(r)?),
         })
     }
 }

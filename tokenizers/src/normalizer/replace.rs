@@ -70,5 +70,10 @@ mod tests {
         assert_eq!(n.normalized(), "a b");
         assert_eq!(n.original_range(0..3), Some(2..5));
         assert!(Replace::new(PatternSpec::Regex("(".into()), "").is_err());
+        // `^` is a line start, as in HF's Oniguruma: "  x\n  y" -> "x\ny".
+        let r = Replace::new(PatternSpec::Regex("^ +".into()), "").unwrap();
+        let mut n = NormalizedString::new("  x\n  y", 0);
+        r.normalize(&mut n).unwrap();
+        assert_eq!(n.normalized(), "x\ny");
     }
 }

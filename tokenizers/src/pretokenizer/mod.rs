@@ -89,6 +89,15 @@ impl Splitter {
         })
     }
 
+    /// [`Splitter::new`] for a pattern from a `tokenizer.json` (HF runs them on Oniguruma, whose
+    /// `^` and `$` match at line boundaries).
+    pub fn onig(pattern: &str) -> Result<Self> {
+        Ok(match Splitter::new(pattern)? {
+            Splitter::Regex(_) => Splitter::Regex(RegexSplitter::onig(pattern)?),
+            known => known,
+        })
+    }
+
     /// Always the regex engine, even for known patterns (reference for tests and benches).
     pub fn regex(pattern: &str) -> Result<Self> {
         Ok(Splitter::Regex(RegexSplitter::new(pattern)?))

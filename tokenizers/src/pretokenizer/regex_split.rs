@@ -11,7 +11,19 @@ pub struct RegexSplitter {
 
 impl RegexSplitter {
     pub fn new(pattern: &str) -> Result<Self> {
-        let regex = fancy_regex::RegexBuilder::new(pattern)
+        Self::compile(pattern, pattern)
+    }
+
+    /// A pattern with Oniguruma's (Ruby syntax) anchors, as Hugging Face tokenizers compiles
+    /// `Split` and `Replace` regexes: `^` and `$` match at every line start and end, not only at
+    /// the ends of the text (`\A`, `\z` do that).
+    pub fn onig(pattern: &str) -> Result<Self> {
+        Self::compile(pattern, &format!("(?m){pattern}"))
+    }
+
+    /// Keeps `pattern` (what serializes), runs `source`.
+    fn compile(pattern: &str, source: &str) -> Result<Self> {
+        let regex = fancy_regex::RegexBuilder::new(source)
             .backtrack_limit(usize::MAX / 2)
             .build()
             .map_err(|e| Error::Pattern { pattern: pattern.to_string(), reason: e.to_string() })?;

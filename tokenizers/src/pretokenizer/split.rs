@@ -60,3 +60,28 @@ impl PreTokenize for Split {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalizer::SplitBehavior;
+    use crate::pretokenizer::{PreTokenize, PreTokenizedString};
+
+    fn split(pattern: &str, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+        let s = Split::new(PatternSpec::Regex(pattern.into()), SplitBehavior::Isolated, false).unwrap();
+        let mut pts = PreTokenizedString::new(text, 0);
+        s.pre_tokenize(&mut pts).unwrap();
+        pts.splits_with_offsets().into_iter().map(|(t, r)| (t.to_string(), r)).collect()
+    }
+
+    /// HF runs patterns on Oniguruma: `^` and `$` match at every line (what HF 0.23 gives).
+    #[test]
+    fn anchors_match_at_lines_as_oniguruma() {
+        let got = split("^a", "a\nab a");
+        assert_eq!(got, [("a".into(), 0..1), ("\n".into(), 1..2), ("a".into(), 2..3), ("b a".into(), 3..6)]);
+        let got = split("a$", "ba\nba a");
+        assert_eq!(got, [("b".into(), 0..1), ("a".into(), 1..2), ("\nba ".into(), 2..6), ("a".into(), 6..7)]);
+        // \A stays the start of the text.
+        assert_eq!(split(r"\Aa", "a\na").len(), 2);
+    }
+}
