@@ -10,7 +10,11 @@ impl Encoding {
     pub fn merge<I: IntoIterator<Item = Encoding>>(encodings: I, growing_offsets: bool) -> Encoding {
         // Sized once: a template puts a one-token [CLS] piece first, and growing from it would
         // reallocate and copy the long sequence's vectors several times.
-        let encodings: Vec<Encoding> = encodings.into_iter().collect();
+        let mut encodings: Vec<Encoding> = encodings.into_iter().collect();
+        if encodings.len() == 1 {
+            // Merging one encoding into nothing gives it back unchanged: no copy.
+            return encodings.pop().unwrap_or_default();
+        }
         let mut out = Encoding::with_capacity(encodings.iter().map(Encoding::len).sum());
         for e in encodings {
             out.merge_with(e, growing_offsets);
@@ -59,6 +63,20 @@ impl Encoding {
 mod tests {
     use super::super::tests::seq;
     use super::*;
+
+    /// The single-encoding shortcut gives what appending it to an empty encoding gives.
+    #[test]
+    fn merging_one_is_identity() {
+        let mut e = seq(3, 1);
+        e.set_sequence_id(0);
+        let mut w = seq(2, 1);
+        w.overflowing.push(seq(1, 0));
+        e.overflowing.push(w);
+        let mut slow = Encoding::default();
+        slow.merge_with(e.clone(), false);
+        assert_eq!(Encoding::merge([e.clone()], false), slow);
+        assert_eq!(Encoding::merge([e.clone()], true), e);
+    }
 
     #[test]
     fn merges_pairs_and_ranges() {

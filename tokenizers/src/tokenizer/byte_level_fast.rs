@@ -58,6 +58,11 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
     let model = fast.tok.model();
     let bytes = scan.as_bytes();
     let mut ids: Vec<u32> = Vec::new();
+    // The piece in the byte-level alphabet, and where each of its bytes starts there: a token's
+    // string is a slice of it (the vocabulary entry is exactly that mapping of the token's bytes,
+    // and reading it from a 50k+ entry vocabulary misses the cache on most tokens).
+    let mut mapped = String::new();
+    let mut mapped_at: Vec<usize> = Vec::new();
     let mut each = |s: usize, e: usize| {
         ids.clear();
         cache::with_cache(model.uid(), |cache| {
@@ -75,9 +80,17 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
                 model.merge_at(bytes, s, e, &mut ids);
             }
         });
+        mapped.clear();
+        mapped_at.clear();
+        for &b in &bytes[s..e] {
+            mapped_at.push(mapped.len());
+            mapped.push(crate::decoder::byte_level::byte_to_char(b));
+        }
+        mapped_at.push(mapped.len());
         let mut at = s;
         for &id in &ids {
-            let len = model.token_bytes(id).map_or(0, <[u8]>::len);
+            // A single token is the whole piece; else its length is its byte string's.
+            let len = if ids.len() == 1 { e - s } else { model.token_bytes(id).map_or(0, <[u8]>::len) };
             // Byte-level alignments: every byte of a char maps to the whole char, so a token
             // holding part of a char reports the whole char.
             let mut a = start_of(at);
@@ -88,7 +101,14 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
             while b < text.len() && !text.is_char_boundary(b) {
                 b += 1;
             }
-            sink.token(TokenAt { id, word: *word, split: Split::Raw { text, base }, range: a..b, from_model: true });
+            let (ms, me) = (mapped_at[(at - s).min(e - s)], mapped_at[(at + len - s).min(e - s)]);
+            sink.token(TokenAt {
+                id,
+                word: *word,
+                split: Split::Fused { piece: &mapped, offsets: (base + a, base + b) },
+                range: ms..me,
+                from_model: false,
+            });
             at += len;
         }
         *word += 1;
