@@ -95,13 +95,17 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tokenmill"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    ap.add_argument("--parse-bin", default=os.path.join(ROOT, "target", "release", "examples", "parse_only"))
     ap.add_argument("--skip-hf-imdb", action="store_true", help="skip HF's IMDB build (minutes)")
+    ap.add_argument("--skip-imdb", action="store_true", help="only the JSONL / CSV rows")
     a = ap.parse_args()
     tgz = os.path.join(a.data, "imdb", "aclImdb_v1.tar.gz")
     if not os.path.isfile(tgz):
         sys.exit(f"no {tgz}: pass --data")
     if not os.path.isfile(a.bin):
         sys.exit(f"no {a.bin}: build with cargo build --release -p tokenmill-cli, or pass --bin")
+    if not os.path.isfile(a.parse_bin):
+        sys.exit(f"no {a.parse_bin}: cargo build --release -p tokenmill-datasets --example parse_only, or pass --parse-bin")
 
     import datasets
     import pyarrow as pa
@@ -115,8 +119,10 @@ def main():
     results = []
     try:
         out = os.path.join(work, "ours-imdb")
-        ours = median_time(lambda: run_ours(a.bin, ["imdb", tgz, "--out", out]), a.runs)
-        if a.skip_hf_imdb:
+        ours = None if a.skip_imdb else median_time(lambda: run_ours(a.bin, ["imdb", tgz, "--out", out]), a.runs)
+        if a.skip_imdb:
+            pass
+        elif a.skip_hf_imdb:
             results.append(("IMDB tar.gz → saved DatasetDict", ours, None, "HF skipped"))
         else:
             def hf_run():
@@ -127,32 +133,25 @@ def main():
             results.append(("IMDB tar.gz → saved DatasetDict", ours, hf, "HF from_generator + save_to_disk"))
 
         jsonl, csv = make_reviews(tgz, work)
-        size_mb = os.path.getsize(jsonl) / 1e6
-        out = os.path.join(work, "ours-json")
-        ours = median_time(lambda: run_ours(a.bin, ["json", jsonl, "--out", out]), a.runs)
-        pa_read = median_time(lambda: pajson.read_json(jsonl), a.runs)
+        for kind, path, pa_read_fn in (("JSONL", jsonl, pajson.read_json), ("CSV", csv, pacsv.read_csv)):
+            fmt = kind.lower().replace("jsonl", "json")
+            size = f"{kind} {os.path.getsize(path) / 1e6:.0f} MB"
+            # (1) parse to Arrow batches in memory, nothing written: pyarrow's readers' work.
+            ours_parse = median_time(lambda: subprocess.run([a.parse_bin, fmt, path], check=True,
+                                                            stdout=subprocess.DEVNULL), a.runs)
+            pa_read = median_time(lambda: pa_read_fn(path), a.runs)
+            results.append((f"{size}: parse to Arrow (no write)", ours_parse, pa_read, f"pyarrow {fmt} read"))
+            # (2) our full load (read + write shards, atomic rename) vs pyarrow read + IPC stream write.
+            out = os.path.join(work, f"ours-{fmt}")
+            ours = median_time(lambda: run_ours(a.bin, [fmt, path, "--out", out]), a.runs)
 
-        def pa_read_write_json():
-            t = pajson.read_json(jsonl)
-            with pa.OSFile(os.path.join(work, "pa.arrow"), "wb") as sink, pa.ipc.new_stream(sink, t.schema) as w:
-                w.write_table(t)
+            def pa_read_write():
+                t = pa_read_fn(path)
+                with pa.OSFile(os.path.join(work, "pa.arrow"), "wb") as sink, pa.ipc.new_stream(sink, t.schema) as w:
+                    w.write_table(t)
 
-        pa_rw = median_time(pa_read_write_json, a.runs)
-        results.append((f"JSONL {size_mb:.0f} MB: load (read+write)", ours, pa_read, "pyarrow.json read only"))
-        results.append((f"JSONL {size_mb:.0f} MB: load (read+write)", ours, pa_rw, "pyarrow.json read + IPC write"))
-
-        out = os.path.join(work, "ours-csv")
-        ours = median_time(lambda: run_ours(a.bin, ["csv", csv, "--out", out]), a.runs)
-        pa_read = median_time(lambda: pacsv.read_csv(csv), a.runs)
-
-        def pa_read_write_csv():
-            t = pacsv.read_csv(csv)
-            with pa.OSFile(os.path.join(work, "pa.arrow"), "wb") as sink, pa.ipc.new_stream(sink, t.schema) as w:
-                w.write_table(t)
-
-        pa_rw = median_time(pa_read_write_csv, a.runs)
-        results.append((f"CSV {os.path.getsize(csv) / 1e6:.0f} MB: load (read+write)", ours, pa_read, "pyarrow.csv read only"))
-        results.append((f"CSV {os.path.getsize(csv) / 1e6:.0f} MB: load (read+write)", ours, pa_rw, "pyarrow.csv read + IPC write"))
+            pa_rw = median_time(pa_read_write, a.runs)
+            results.append((f"{size}: load (read + write)", ours, pa_rw, f"pyarrow {fmt} read + IPC write"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -12,11 +12,12 @@ use arrow_csv::reader::Format as CsvFormat;
 use arrow_csv::ReaderBuilder;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
+use super::csv_plain::Plain;
 use super::{chain_files, chunked, files, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
 /// pandas' default missing-value spellings (`pandas.read_csv(na_values=None)`).
-const NA_REGEX: &str =
+pub(crate) const NA_REGEX: &str =
     r"^(|#N/A|#N/A N/A|#NA|-1\.#IND|-1\.#QNAN|-NaN|-nan|1\.#IND|1\.#QNAN|<NA>|N/A|NA|NULL|NaN|None|n/a|nan|null)$";
 
 fn format(opts: &LoadOptions) -> Result<CsvFormat> {
@@ -140,6 +141,9 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
     let fmt = format(opts)?;
     let decode_schema = decodable(schema);
     let batch_rows = opts.batch_rows.max(1);
+    let delimiter = opts.delimiter.unwrap_or(b',');
+    // The common chunk skips arrow-csv (see csv_plain); arrow-csv decodes the rest.
+    let plain = Plain::new(opts.quote, delimiter, schema.fields().len(), proj.as_deref(), target.clone(), batch_rows);
     let builder = move |fmt: CsvFormat| {
         let mut b = ReaderBuilder::new(decode_schema.clone()).with_format(fmt).with_batch_size(batch_rows);
         if let Some(p) = &proj {
@@ -152,7 +156,11 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
     // quotes are escaped by doubling and no line is a comment; other dialects decode in one stream.
     if opts.escape.is_none() && opts.comment.is_none() {
         let later = fmt.clone().with_header(false);
+        let header = opts.header;
         let decode = move |i: usize, chunk: &[u8]| -> chunked::Decoded<ArrowError> {
+            if let Some(batches) = plain.as_ref().and_then(|p| p.decode(chunk, header && i == 0)) {
+                return (batches, None);
+            }
             let rows = match builder(if i == 0 { fmt.clone() } else { later.clone() }).build_buffered(chunk) {
                 Ok(r) => r,
                 Err(e) => return (Vec::new(), Some(e)),
@@ -173,7 +181,7 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
             let before = if c.index == 0 { 0 } else { header + c.rows_before };
             parse_err(&p, before, e)
         };
-        let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter: opts.delimiter.unwrap_or(b',') };
+        let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter };
         let chunker = chunked::Chunker::new(reader, boundary, opts.chunk_bytes);
         return Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&path, e)));
     }
