@@ -205,3 +205,44 @@ fn errors_in_late_chunks_name_their_true_line() {
         }
     }
 }
+
+#[test]
+fn inference_over_chunks_equals_one_stream() {
+    // Column kinds change along the file: an int column that turns float, one with a late NA, a bool
+    // column that turns string, a date column, an all-missing one; the sample limit cuts through it.
+    let mut csv = String::from("i,f,na,b,d,e\n");
+    for r in 0..200 {
+        let f = if r == 150 { "2.5".to_string() } else { r.to_string() };
+        let na = if r == 120 { "NA".to_string() } else { r.to_string() };
+        let b = if r == 90 { "maybe" } else { "true" };
+        csv.push_str(&format!("{r},{f},{na},{b},2020-01-0{},\n", r % 9 + 1));
+    }
+    let p = write("infer.csv", csv.as_bytes());
+    let jl: String = (0..200)
+        .map(|r| match r {
+            150 => "{\"a\": 2.5, \"late\": \"x\"}\n".to_string(),
+            _ => format!("{{\"a\": {r}, \"n\": null}}\n"),
+        })
+        .collect();
+    let pj = write("infer.jsonl", jl.as_bytes());
+    for (format, path) in [(Format::Csv, &p), (Format::Json, &pj)] {
+        for infer_rows in [1, 89, 91, 119, 121, 149, 151, 1000] {
+            let schema = |chunk_bytes| {
+                let opts = LoadOptions { chunk_bytes, infer_rows, ..Default::default() };
+                source(format, std::slice::from_ref(path), &opts).unwrap().schema
+            };
+            let whole = schema(1 << 40);
+            for chunk_bytes in [1, 40, 333] {
+                assert_eq!(schema(chunk_bytes), whole, "{format:?} infer_rows {infer_rows} chunk_bytes {chunk_bytes}");
+            }
+        }
+    }
+    // And the types are pandas' (HF's): the float, NA and "maybe" rows change them only once seen.
+    let types = |infer_rows| {
+        let opts = LoadOptions { chunk_bytes: 50, infer_rows, ..Default::default() };
+        let s = source(Format::Csv, std::slice::from_ref(&p), &opts).unwrap().schema;
+        s.fields().iter().map(|f| f.data_type().to_string()).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!(types(80), "Int64 Int64 Int64 Boolean LargeUtf8 Float64");
+    assert_eq!(types(1000), "Int64 Float64 Float64 LargeUtf8 LargeUtf8 Float64");
+}
