@@ -225,44 +225,6 @@ where
     }))
 }
 
-/// Schema inference over the first `max` records, chunk by chunk in parallel. `infer(chunk_index,
-/// bytes, limit)` looks at the first `limit` records of a chunk and returns what it found and how
-/// many records it saw, or `None` when the caller must infer in one stream instead (an error to
-/// report with its true place, a chunk it cannot judge alone). The results come back in file order,
-/// the last one limited to the records still missing, so merging them in order equals one pass.
-pub(crate) fn sample<T, F>(mut chunker: Chunker, max: usize, infer: F) -> std::io::Result<Option<Vec<T>>>
-where
-    T: Send,
-    F: Fn(usize, &[u8], usize) -> Option<(T, usize)> + Sync,
-{
-    let width = rayon::current_num_threads().max(1);
-    let (mut out, mut seen, mut index) = (Vec::new(), 0usize, 0usize);
-    while seen < max {
-        let window = chunker.window(width)?;
-        if window.is_empty() {
-            break;
-        }
-        let found: Vec<_> = window.par_iter().enumerate().map(|(i, c)| infer(index + i, c, max)).collect();
-        for (c, f) in window.iter().zip(found) {
-            let Some((t, n)) = f else { return Ok(None) };
-            if seen + n <= max {
-                out.push(t);
-                seen += n;
-            } else {
-                // This chunk crosses the limit: look at its first records only.
-                let Some((t, n)) = infer(index, c, max - seen) else { return Ok(None) };
-                out.push(t);
-                seen += n;
-            }
-            index += 1;
-            if seen >= max {
-                break;
-            }
-        }
-    }
-    Ok(Some(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

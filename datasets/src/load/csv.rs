@@ -60,150 +60,48 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
     Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
 }
 
-/// HF's (pandas') types for the first `infer_rows` rows of `path`: arrow-csv's inference, mapped to
-/// pandas' types, and an int column with a missing value in the sample read as double. Both passes
-/// run over chunks in parallel when the dialect allows cutting; anything unusual (an error to report
-/// with its line, a chunk whose first record has fewer fields) redoes them in one stream.
+/// HF's (pandas') types for the first `infer_rows` rows of `path`.
 pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
     let fmt = format(opts)?;
-    let chunkable = opts.escape.is_none() && opts.comment.is_none();
-    let kinds = match chunkable.then(|| infer_chunked(path, &fmt, opts)).transpose()?.flatten() {
-        Some(k) => k,
-        None => {
-            let (schema, _) =
-                fmt.infer_schema(files::open(path)?, Some(opts.infer_rows)).map_err(|e| parse_err(path, 0, e))?;
-            schema.fields().iter().map(|f| (f.name().clone(), Kind::of(f.data_type()))).collect()
-        }
-    };
-    let fields: Vec<Field> = kinds
+    let (schema, _) = fmt.infer_schema(files::open(path)?, Some(opts.infer_rows)).map_err(|e| parse_err(path, 0, e))?;
+    let fields: Vec<Field> = schema
+        .fields()
         .iter()
         .enumerate()
-        .map(|(i, (name, k))| {
-            let name = if opts.header { name.clone() } else { i.to_string() };
-            Field::new(name, k.data_type(), true)
+        .map(|(i, f)| {
+            let name = if opts.header { f.name().clone() } else { i.to_string() };
+            let dt = match f.data_type() {
+                DataType::Int64 | DataType::Float64 | DataType::Boolean => f.data_type().clone(),
+                DataType::Null => DataType::Float64,
+                _ => DataType::LargeUtf8,
+            };
+            Field::new(name, dt, true)
         })
         .collect();
-    let schema = Arc::new(Schema::new(fields));
-    // pandas reads an int column with a missing value as float64: decode the sample's ints to see.
+    let mut schema = Schema::new(fields);
+    // pandas reads an int column with a missing value as float64: decode the sample once to see.
     let ints: Vec<usize> =
         schema.fields().iter().enumerate().filter(|(_, f)| f.data_type() == &DataType::Int64).map(|(i, _)| i).collect();
-    if ints.is_empty() {
-        return Ok(schema);
-    }
-    let probe = |f: CsvFormat, input: &mut dyn BufRead, limit: usize| {
-        let rows = ReaderBuilder::new(decodable(&schema))
-            .with_format(f)
+    if !ints.is_empty() {
+        let probe = ReaderBuilder::new(decodable(&Arc::new(schema.clone())))
+            .with_format(fmt)
             .with_truncated_rows(true)
-            .with_batch_size(limit.max(1))
+            .with_batch_size(opts.infer_rows.max(1))
             // Only the int columns are looked at: no copy of the (long) text columns.
             .with_projection(ints.clone())
-            .build_buffered(input)?;
-        match rows.into_iter().next() {
-            Some(b) => b.map(|b| (b.columns().iter().map(|c| c.null_count() > 0).collect::<Vec<_>>(), b.num_rows())),
-            None => Ok((vec![false; ints.len()], 0)),
-        }
-    };
-    let mut has_null = None;
-    if chunkable {
-        let later = fmt.clone().with_header(false);
-        let chunker = chunked::Chunker::new(files::open(path)?, boundary(opts), opts.chunk_bytes);
-        let parts = chunked::sample(chunker, opts.infer_rows.max(1), |i, c, limit| {
-            let f = if i == 0 { fmt.clone() } else { later.clone() };
-            // A chunk holds at most one record per newline (plus one): no larger batch to allocate.
-            let records = memchr::memchr_iter(b'\n', c).count() + 1;
-            probe(f, &mut &c[..], limit.min(records)).ok()
-        })
-        .map_err(files::read_err(path))?;
-        has_null = parts.map(|p| {
-            p.iter().fold(vec![false; ints.len()], |acc, n| acc.iter().zip(n).map(|(a, b)| *a || *b).collect())
-        });
-    }
-    let has_null = match has_null {
-        Some(n) => n,
-        None => probe(fmt, &mut *files::open(path)?, opts.infer_rows).map_err(|e| parse_err(path, 0, e))?.0,
-    };
-    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-    for (&i, null) in ints.iter().zip(has_null) {
-        if null {
-            fields[i] = Field::new(fields[i].name(), DataType::Float64, true);
+            .build_buffered(files::open(path)?)?;
+        if let Some(batch) = probe.into_iter().next() {
+            let batch = batch.map_err(|e| parse_err(path, 0, e))?;
+            let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+            for (j, &i) in ints.iter().enumerate() {
+                if batch.column(j).null_count() > 0 {
+                    fields[i] = Field::new(fields[i].name(), DataType::Float64, true);
+                }
+            }
+            schema = Schema::new(fields);
         }
     }
-    Ok(Arc::new(Schema::new(fields)))
-}
-
-/// The pandas type of a column, from arrow-csv's inference: its inference ORs one flag per kind of
-/// value seen, so the kinds of two parts of a sample join as below exactly as one pass over both
-/// would (dates and timestamps, which pandas leaves as strings, are strings here).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Null,
-    Bool,
-    Int,
-    Float,
-    Str,
-}
-
-impl Kind {
-    fn of(t: &DataType) -> Self {
-        match t {
-            DataType::Null => Kind::Null,
-            DataType::Boolean => Kind::Bool,
-            DataType::Int64 => Kind::Int,
-            DataType::Float64 => Kind::Float,
-            _ => Kind::Str,
-        }
-    }
-
-    fn join(self, other: Kind) -> Kind {
-        match (self, other) {
-            (Kind::Null, k) | (k, Kind::Null) => k,
-            (a, b) if a == b => a,
-            (Kind::Int, Kind::Float) | (Kind::Float, Kind::Int) => Kind::Float,
-            _ => Kind::Str,
-        }
-    }
-
-    fn data_type(self) -> DataType {
-        match self {
-            Kind::Null | Kind::Float => DataType::Float64,
-            Kind::Bool => DataType::Boolean,
-            Kind::Int => DataType::Int64,
-            Kind::Str => DataType::LargeUtf8,
-        }
-    }
-}
-
-/// arrow-csv's inference over chunks in parallel (see [`chunked::sample`]); `None`: do it in one stream.
-fn infer_chunked(path: &Path, fmt: &CsvFormat, opts: &LoadOptions) -> Result<Option<Vec<(String, Kind)>>> {
-    let later = fmt.clone().with_header(false);
-    let chunker = chunked::Chunker::new(files::open(path)?, boundary(opts), opts.chunk_bytes);
-    let parts = chunked::sample(chunker, opts.infer_rows.max(1), |i, c, limit| {
-        let f = if i == 0 { fmt } else { &later };
-        let (schema, n) = f.infer_schema(c, Some(limit)).ok()?;
-        Some((schema.fields().iter().map(|f| (f.name().clone(), Kind::of(f.data_type()))).collect::<Vec<_>>(), n))
-    })
-    .map_err(files::read_err(path))?;
-    let Some(mut parts) = parts else { return Ok(None) };
-    if parts.is_empty() {
-        return Ok(None);
-    }
-    let mut kinds = parts.remove(0);
-    for part in parts {
-        // One stream types every column by the header's count; a chunk whose first record is shorter
-        // would type fewer.
-        if part.len() < kinds.len() {
-            return Ok(None);
-        }
-        for (k, (_, p)) in kinds.iter_mut().zip(part) {
-            k.1 = k.1.join(p);
-        }
-    }
-    Ok(Some(kinds))
-}
-
-/// Where CSV chunks may be cut.
-fn boundary(opts: &LoadOptions) -> chunked::Boundary {
-    chunked::Boundary::Csv { quote: opts.quote, delimiter: opts.delimiter.unwrap_or(b',') }
+    Ok(Arc::new(schema))
 }
 
 /// `schema` with `large_string` read as `string` (arrow-csv decodes only the latter; batches are cast
@@ -283,7 +181,8 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
             let before = if c.index == 0 { 0 } else { header + c.rows_before };
             parse_err(&p, before, e)
         };
-        let chunker = chunked::Chunker::new(reader, boundary(opts), opts.chunk_bytes);
+        let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter };
+        let chunker = chunked::Chunker::new(reader, boundary, opts.chunk_bytes);
         return Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&path, e)));
     }
     let rows = builder(fmt).build_buffered(reader)?;

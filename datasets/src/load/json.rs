@@ -21,7 +21,7 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
         Kind::Lines(reader) => {
             let schema = match &opts.schema {
                 Some(s) => s.clone(),
-                None => infer_lines(first, reader, opts)?,
+                None => infer_lines(first, reader, opts.infer_rows)?,
             };
             let schema = project(schema, opts)?;
             (schema.clone(), lines_batches(first, schema, opts)?)
@@ -77,41 +77,8 @@ fn skip_bom(r: &mut Box<dyn BufRead + Send>, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Infers the schema of the first `infer_rows` non-blank lines: chunks in parallel, merged in order;
-/// any error (or a chunk that does not merge) is found again by one stream, which names its line.
-fn infer_lines(path: &Path, r: Box<dyn BufRead + Send>, opts: &LoadOptions) -> Result<SchemaRef> {
-    let max = opts.infer_rows.max(1);
-    let chunker = chunked::Chunker::new(r, chunked::Boundary::Lines, opts.chunk_bytes);
-    let parts = chunked::sample(chunker, max, |_, chunk, limit| {
-        let mut fields = Fields::empty();
-        let mut seen = 0;
-        for line in chunk.split(|&b| b == b'\n') {
-            if seen == limit {
-                break;
-            }
-            if line.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            seen += 1;
-            let DataType::Struct(f) = type_of(&serde_json::from_slice::<JVal>(line).ok()?).ok()? else { return None };
-            fields = merge_fields(&fields, &f).ok()?;
-        }
-        Some((fields, seen))
-    })
-    .map_err(files::read_err(path))?;
-    if let Some(parts) = parts {
-        let merged = parts.iter().try_fold(Fields::empty(), |acc, f| merge_fields(&acc, f));
-        if let Ok(fields) = merged {
-            return Ok(Arc::new(Schema::new(fields)));
-        }
-    }
-    let mut r = files::open(path)?;
-    skip_bom(&mut r, path)?;
-    infer_lines_serial(path, r, max)
-}
-
-/// [`infer_lines`] in one stream, with the line of the first error.
-fn infer_lines_serial(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Result<SchemaRef> {
+/// Infers the schema of the first `max` non-blank lines.
+fn infer_lines(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Result<SchemaRef> {
     let mut fields = Fields::empty();
     let mut line = Vec::new();
     let (mut n, mut seen) = (0u64, 0usize);
