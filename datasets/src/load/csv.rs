@@ -10,13 +10,14 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_csv::reader::Format as CsvFormat;
 use arrow_csv::ReaderBuilder;
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
-use super::{chain_files, files, projection, BatchIter, BatchSource, LoadOptions};
+use super::csv_plain::Plain;
+use super::{chain_files, chunked, files, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
 /// pandas' default missing-value spellings (`pandas.read_csv(na_values=None)`).
-const NA_REGEX: &str =
+pub(crate) const NA_REGEX: &str =
     r"^(|#N/A|#N/A N/A|#NA|-1\.#IND|-1\.#QNAN|-NaN|-nan|1\.#IND|1\.#QNAN|<NA>|N/A|NA|NULL|NaN|None|n/a|nan|null)$";
 
 fn format(opts: &LoadOptions) -> Result<CsvFormat> {
@@ -86,12 +87,14 @@ pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
             .with_format(fmt)
             .with_truncated_rows(true)
             .with_batch_size(opts.infer_rows.max(1))
+            // Only the int columns are looked at: no copy of the (long) text columns.
+            .with_projection(ints.clone())
             .build_buffered(files::open(path)?)?;
         if let Some(batch) = probe.into_iter().next() {
             let batch = batch.map_err(|e| parse_err(path, 0, e))?;
             let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-            for i in ints {
-                if batch.column(i).null_count() > 0 {
+            for (j, &i) in ints.iter().enumerate() {
+                if batch.column(j).null_count() > 0 {
                     fields[i] = Field::new(fields[i].name(), DataType::Float64, true);
                 }
             }
@@ -116,7 +119,7 @@ fn decodable(schema: &SchemaRef) -> SchemaRef {
 }
 
 /// Casts the `string` columns arrow-csv produced to the `large_string` the schema asks for.
-fn widen(batch: RecordBatch, target: &SchemaRef) -> Result<RecordBatch> {
+fn widen(batch: RecordBatch, target: &SchemaRef) -> std::result::Result<RecordBatch, ArrowError> {
     if batch.schema().fields() == target.fields() {
         return Ok(batch);
     }
@@ -126,7 +129,7 @@ fn widen(batch: RecordBatch, target: &SchemaRef) -> Result<RecordBatch> {
         .zip(target.fields())
         .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { arrow_cast::cast(c, f.data_type()) })
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(RecordBatch::try_new(target.clone(), cols)?)
+    RecordBatch::try_new(target.clone(), cols)
 }
 
 fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &LoadOptions) -> Result<BatchIter> {
@@ -135,39 +138,84 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
         Some(p) => Arc::new(schema.project(p)?),
         None => schema.clone(),
     };
-    let mut b =
-        ReaderBuilder::new(decodable(schema)).with_format(format(opts)?).with_batch_size(opts.batch_rows.max(1));
-    if let Some(p) = proj {
-        b = b.with_projection(p);
-    }
-    let rows = b.build_buffered(reader)?;
+    let fmt = format(opts)?;
+    let decode_schema = decodable(schema);
+    let batch_rows = opts.batch_rows.max(1);
+    let delimiter = opts.delimiter.unwrap_or(b',');
+    // The common chunk skips arrow-csv (see csv_plain); arrow-csv decodes the rest.
+    let plain = Plain::new(opts.quote, delimiter, schema.fields().len(), proj.as_deref(), target.clone(), batch_rows);
+    let builder = move |fmt: CsvFormat| {
+        let mut b = ReaderBuilder::new(decode_schema.clone()).with_format(fmt).with_batch_size(batch_rows);
+        if let Some(p) = &proj {
+            b = b.with_projection(p.clone());
+        }
+        b
+    };
     let path = path.to_path_buf();
-    let header = usize::from(opts.header);
+    // Chunks are cut at a newline outside quotes, which a forward scan of the quotes tells only when
+    // quotes are escaped by doubling and no line is a comment; other dialects decode in one stream.
+    if opts.escape.is_none() && opts.comment.is_none() {
+        let later = fmt.clone().with_header(false);
+        let header = opts.header;
+        let decode = move |i: usize, chunk: &[u8]| -> chunked::Decoded<ArrowError> {
+            if let Some(batches) = plain.as_ref().and_then(|p| p.decode(chunk, header && i == 0)) {
+                return (batches, None);
+            }
+            let rows = match builder(if i == 0 { fmt.clone() } else { later.clone() }).build_buffered(chunk) {
+                Ok(r) => r,
+                Err(e) => return (Vec::new(), Some(e)),
+            };
+            let mut out = Vec::new();
+            for b in rows {
+                match b.and_then(|b| widen(b, &target)) {
+                    Ok(b) => out.push(b),
+                    Err(e) => return (out, Some(e)),
+                }
+            }
+            (out, None)
+        };
+        let p = path.clone();
+        let header = usize::from(opts.header);
+        // Each chunk's reader counts records from its own start; chunk 0 holds the header.
+        let fail = move |e, c: chunked::FailedChunk| {
+            let before = if c.index == 0 { 0 } else { header + c.rows_before };
+            parse_err(&p, before, e)
+        };
+        let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter };
+        let chunker = chunked::Chunker::new(reader, boundary, opts.chunk_bytes);
+        return Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&path, e)));
+    }
+    let rows = builder(fmt).build_buffered(reader)?;
     let mut failed = false;
     Ok(Box::new(rows.map_while(move |r| {
         if failed {
             return None;
         }
-        Some(match r {
-            Ok(b) => widen(b, &target),
+        Some(match r.and_then(|b| widen(b, &target)) {
+            Ok(b) => Ok(b),
             Err(e) => {
                 failed = true;
-                Err(parse_err(&path, header, e))
+                Err(parse_err(&path, 0, e))
             }
         })
     })))
 }
 
-/// An arrow-csv error as [`Error::Parse`]: arrow-csv's message names the column and the 1-based
-/// record number from the start of the file; `records_before` is 1 when a header line precedes.
-fn parse_err(path: &Path, records_before: usize, e: arrow_schema::ArrowError) -> Error {
+/// An arrow-csv error as [`Error::Parse`] naming the record's line. arrow-csv counts the records its
+/// reader saw, the header included: "for line N" (a wrong field count) is 1-based, "at line N" (a
+/// value that does not parse) is 0-based. `records_before` is the number of records before the
+/// reader's input (0 for a whole file; the header and the rows of earlier chunks for a later chunk).
+/// A line is a record: a quoted newline inside a record does not move the count.
+fn parse_err(path: &Path, records_before: usize, e: ArrowError) -> Error {
     let msg = e.to_string();
     let msg = msg.strip_prefix("Parser error: ").unwrap_or(&msg).to_string();
-    let line = msg
-        .split("at line ")
-        .nth(1)
-        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|n| n.parse::<usize>().ok());
+    let number = |after: &str| {
+        msg.split(after)
+            .nth(1)
+            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    let line = number("for line ").or_else(|| number("at line ").map(|n| n + 1));
     let at = match line {
         Some(n) => format!("line {}", records_before + n),
         None => format!("after record {records_before}"),

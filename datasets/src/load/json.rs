@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_json::ReaderBuilder;
-use arrow_schema::{DataType, Fields, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Fields, Schema, SchemaRef};
 
 use super::json_value::{merge_fields, type_of, JVal};
-use super::{chain_files, files, projection, BatchIter, BatchSource, LoadOptions};
+use super::{chain_files, chunked, files, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
 pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
@@ -105,49 +105,50 @@ fn infer_lines(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Resul
 fn lines_batches(path: &Path, schema: SchemaRef, opts: &LoadOptions) -> Result<BatchIter> {
     let mut r = files::open(path)?;
     skip_bom(&mut r, path)?;
-    let reader = ReaderBuilder::new(schema).with_batch_size(opts.batch_rows.max(1)).build(r)?;
-    let path = path.to_path_buf();
-    let mut failed = false;
-    let mut rows = 0usize;
-    Ok(Box::new(reader.map_while(move |b| {
-        if failed {
-            return None;
+    let batch_rows = opts.batch_rows.max(1);
+    let s = schema.clone();
+    // Chunks end at newlines; each is decoded by its own arrow-json decoder, in parallel.
+    let decode = move |_: usize, chunk: &[u8]| -> chunked::Decoded<ArrowError> {
+        let reader = match ReaderBuilder::new(s.clone()).with_batch_size(batch_rows).build(chunk) {
+            Ok(r) => r,
+            Err(e) => return (Vec::new(), Some(e)),
+        };
+        let mut out = Vec::new();
+        for b in reader {
+            match b {
+                Ok(b) => out.push(b),
+                Err(e) => return (out, Some(e)),
+            }
         }
-        Some(match b {
-            Ok(b) => {
-                rows += b.num_rows();
-                Ok(b)
-            }
-            Err(e) => {
-                failed = true;
-                Err(locate(&path, rows, e))
-            }
-        })
-    })))
+        (out, None)
+    };
+    let p = path.to_path_buf();
+    let fail = move |e, c: chunked::FailedChunk| locate(&p, &schema, e, &c);
+    let p = path.to_path_buf();
+    let chunker = chunked::Chunker::new(r, chunked::Boundary::Lines, opts.chunk_bytes);
+    Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&p, e)))
 }
 
-/// arrow-json's errors carry no line: find the first line that is not valid JSON (error path only),
-/// else report the record count reached.
-fn locate(path: &Path, rows_before: usize, e: arrow_schema::ArrowError) -> Error {
-    let arrow_msg = e.to_string();
-    if let Ok(mut r) = files::open(path) {
-        let mut line = Vec::new();
-        let mut n = 0u64;
-        while let Ok(k) = r.read_until(b'\n', &mut line) {
-            if k == 0 {
-                break;
-            }
-            n += 1;
-            let body = if n == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line) } else { &line[..] };
-            if !body.iter().all(|b| b.is_ascii_whitespace()) {
-                if let Err(j) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-                    return Error::parse(path, format!("line {n}"), format!("invalid JSON: {j}"));
-                }
-            }
-            line.clear();
+/// arrow-json's errors carry no line: the error path decodes the failing chunk's lines one by one and
+/// names the first that is not valid JSON or does not fit the schema (its line in the whole file).
+fn locate(path: &Path, schema: &SchemaRef, e: ArrowError, c: &chunked::FailedChunk) -> Error {
+    for (i, line) in c.bytes.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let at = || format!("line {}", c.lines_before + i + 1);
+        if let Err(j) = serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+            return Error::parse(path, at(), format!("invalid JSON: {j}"));
+        }
+        let fits = ReaderBuilder::new(schema.clone()).build_decoder().and_then(|mut d| {
+            d.decode(line)?;
+            d.flush()
+        });
+        if let Err(e) = fits {
+            return Error::parse(path, at(), e.to_string());
         }
     }
-    Error::parse(path, format!("after record {rows_before}"), arrow_msg)
+    Error::parse(path, format!("after record {}", c.rows_before), e.to_string())
 }
 
 /// Reads a whole JSON document: the records under `field`, or a top-level array.

@@ -16,7 +16,9 @@ use arrow_schema::SchemaRef;
 
 use crate::error::{Error, Result};
 
+mod chunked;
 pub mod csv;
+mod csv_plain;
 pub mod files;
 pub mod imdb;
 pub mod ipc;
@@ -147,6 +149,9 @@ pub struct LoadOptions {
     pub batch_bytes: usize,
     /// Rows read to infer a CSV/JSON schema.
     pub infer_rows: usize,
+    /// CSV / JSON Lines: the input is decoded in parallel in chunks of about this many bytes, cut at
+    /// record boundaries (any size gives the same rows; small sizes are for tests).
+    pub chunk_bytes: usize,
     /// A given schema (CSV, JSON): no inference, values parsed as these types.
     pub schema: Option<SchemaRef>,
     /// Only these columns (Parquet, Arrow, CSV, JSON), in this order.
@@ -170,6 +175,7 @@ impl Default for LoadOptions {
             batch_rows: 10_000,
             batch_bytes: 32 << 20,
             infer_rows: 10_000,
+            chunk_bytes: 4 << 20,
             schema: None,
             columns: None,
             delimiter: None,

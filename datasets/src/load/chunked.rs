@@ -1,0 +1,275 @@
+//! Parallel decoding of a record-per-line text input (JSON Lines, CSV). The (decompressed) stream is
+//! cut into chunks of about `chunk_bytes` that end at record boundaries; a window of chunks is decoded
+//! on rayon's threads while the next window is read, and the batches come out in file order. Memory
+//! stays bounded by two windows of chunks plus one window of batches.
+//!
+//! A decode error keeps every batch before it; the caller turns it into an [`Error`] knowing the
+//! failing chunk's bytes, the rows decoded before that chunk and the newlines before it, so a bad
+//! record in a late chunk still reports its true place in the file.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Read};
+
+use arrow_array::RecordBatch;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// The most memory reserved ahead of a read (a huge `chunk_bytes` must not allocate it up front).
+const MAX_RESERVE: usize = 64 << 20;
+
+/// Where a chunk may end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Boundary {
+    /// After any newline (JSON Lines: a JSON string cannot hold a raw newline).
+    Lines,
+    /// After a newline outside a quoted field, for CSV whose quotes are escaped by doubling them
+    /// (csv_core's default; not for an escape character or comment lines).
+    Csv { quote: u8, delimiter: u8 },
+}
+
+/// The quoting state of a CSV scan, carried from one read to the next.
+#[derive(Clone, Copy, Debug, Default)]
+struct CsvState {
+    /// Inside a quoted field.
+    inside: bool,
+    /// The position of the quote that last closed a quoted field (a quote right after it is the
+    /// second half of an escaped `""`, so it reopens the field).
+    closed_at: Option<usize>,
+}
+
+/// Cuts a stream into chunks that end at record boundaries (the last chunk ends at end of input).
+/// Each byte is scanned once: the scan state survives refills, so a record longer than a chunk only
+/// makes its chunk longer.
+pub(crate) struct Chunker {
+    reader: Box<dyn BufRead + Send>,
+    boundary: Boundary,
+    chunk_bytes: usize,
+    carry: Vec<u8>,
+    /// `carry[..scanned]` has been scanned; `last_end` is the end of its last complete record.
+    scanned: usize,
+    last_end: Option<usize>,
+    csv: CsvState,
+    eof: bool,
+}
+
+impl Chunker {
+    pub(crate) fn new(reader: Box<dyn BufRead + Send>, boundary: Boundary, chunk_bytes: usize) -> Self {
+        Chunker {
+            reader,
+            boundary,
+            chunk_bytes: chunk_bytes.max(1),
+            carry: Vec::new(),
+            scanned: 0,
+            last_end: None,
+            csv: CsvState::default(),
+            eof: false,
+        }
+    }
+
+    /// The next chunk, or `None` at end of input.
+    pub(crate) fn next_chunk(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut want = self.chunk_bytes;
+        loop {
+            if !self.eof && self.carry.len() < want {
+                let need = want - self.carry.len();
+                self.carry.reserve(need.min(MAX_RESERVE));
+                let got = (&mut self.reader).take(need as u64).read_to_end(&mut self.carry)?;
+                self.eof = got < need;
+            }
+            if self.eof {
+                self.scanned = 0;
+                self.last_end = None;
+                return Ok((!self.carry.is_empty()).then(|| std::mem::take(&mut self.carry)));
+            }
+            self.scan();
+            match self.last_end.take() {
+                Some(end) => {
+                    let mut rest = Vec::with_capacity(self.chunk_bytes.min(MAX_RESERVE).max(self.carry.len() - end));
+                    rest.extend_from_slice(&self.carry[end..]);
+                    let mut chunk = std::mem::replace(&mut self.carry, rest);
+                    chunk.truncate(end);
+                    // The rest was scanned already; its state is the state at the end of the carry.
+                    self.scanned -= end;
+                    self.csv.closed_at = self.csv.closed_at.and_then(|c| c.checked_sub(end));
+                    return Ok(Some(chunk));
+                }
+                // Not one complete record yet: read another chunk's worth onto it.
+                None => want = self.carry.len() + self.chunk_bytes,
+            }
+        }
+    }
+
+    /// Advances the scan over the bytes read since the last one.
+    fn scan(&mut self) {
+        let buf = &self.carry[..];
+        let from = self.scanned;
+        self.scanned = buf.len();
+        match self.boundary {
+            Boundary::Lines => {
+                if let Some(i) = memchr::memrchr(b'\n', &buf[from..]) {
+                    self.last_end = Some(from + i + 1);
+                }
+            }
+            Boundary::Csv { quote, delimiter } => {
+                let s = &mut self.csv;
+                for i in memchr::memchr2_iter(quote, b'\n', &buf[from..]).map(|i| i + from) {
+                    if buf[i] == b'\n' {
+                        if !s.inside {
+                            self.last_end = Some(i + 1);
+                        }
+                    } else if s.inside {
+                        s.inside = false;
+                        s.closed_at = Some(i);
+                    } else if i == 0
+                        || s.closed_at == Some(i - 1)
+                        || matches!(buf[i - 1], b'\n' | b'\r')
+                        || buf[i - 1] == delimiter
+                    {
+                        // A quote opens a field only at the field's start (or, right after a closing
+                        // quote, it is an escaped quote and the field goes on); elsewhere it is a
+                        // literal quote in an unquoted field, as csv_core reads it.
+                        s.inside = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn window(&mut self, n: usize) -> std::io::Result<Vec<Vec<u8>>> {
+        let mut w = Vec::with_capacity(n);
+        while w.len() < n {
+            match self.next_chunk()? {
+                Some(c) => w.push(c),
+                None => break,
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// What decoding one chunk gave: its batches, and the error that stopped it, if any.
+pub(crate) type Decoded<E> = (Vec<RecordBatch>, Option<E>);
+
+/// Where a failing chunk sits in the file.
+pub(crate) struct FailedChunk<'a> {
+    /// Its index (0: the first chunk, which holds a CSV header).
+    pub index: usize,
+    pub bytes: &'a [u8],
+    /// Rows decoded from the chunks before it.
+    pub rows_before: usize,
+    /// Newlines in the chunks before it.
+    pub lines_before: usize,
+}
+
+/// Batches of `chunker`'s chunks in file order. `decode(chunk_index, bytes)` runs in parallel;
+/// `fail(err, chunk)` makes the error of the first failing chunk (every batch before it is yielded
+/// first). `io_err` wraps a read error.
+pub(crate) fn batches<E, D, F, I>(mut chunker: Chunker, decode: D, fail: F, io_err: I) -> super::BatchIter
+where
+    E: Send + 'static,
+    D: Fn(usize, &[u8]) -> Decoded<E> + Send + Sync + 'static,
+    F: Fn(E, FailedChunk) -> Error + Send + 'static,
+    I: Fn(std::io::Error) -> Error + Send + 'static,
+{
+    let width = (rayon::current_num_threads() * 2).max(2);
+    let mut queue: VecDeque<Result<RecordBatch>> = VecDeque::new();
+    let mut next: Option<std::io::Result<Vec<Vec<u8>>>> = None;
+    let (mut index, mut rows, mut lines, mut done) = (0usize, 0usize, 0usize, false);
+    Box::new(std::iter::from_fn(move || loop {
+        if let Some(b) = queue.pop_front() {
+            return Some(b);
+        }
+        if done {
+            return None;
+        }
+        let current = match next.take().unwrap_or_else(|| chunker.window(width)) {
+            Ok(w) if w.is_empty() => {
+                done = true;
+                continue;
+            }
+            Ok(w) => w,
+            Err(e) => {
+                done = true;
+                return Some(Err(io_err(e)));
+            }
+        };
+        let first = index;
+        // Decode this window while the next one is read (and decompressed) on the other side.
+        let (decoded, ahead) = rayon::join(
+            || {
+                current
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, c)| (decode(first + i, c), memchr::memchr_iter(b'\n', c).count()))
+                    .collect::<Vec<_>>()
+            },
+            || chunker.window(width),
+        );
+        next = Some(ahead);
+        for (((batches, err), newlines), bytes) in decoded.into_iter().zip(&current) {
+            let rows_before = rows;
+            for b in batches {
+                rows += b.num_rows();
+                queue.push_back(Ok(b));
+            }
+            if let Some(e) = err {
+                queue.push_back(Err(fail(e, FailedChunk { index, bytes, rows_before, lines_before: lines })));
+                done = true;
+                next = None;
+                break;
+            }
+            lines += newlines;
+            index += 1;
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(input: &[u8], boundary: Boundary, size: usize) -> Vec<Vec<u8>> {
+        let mut c = Chunker::new(Box::new(std::io::Cursor::new(input.to_vec())), boundary, size);
+        let mut out = Vec::new();
+        while let Some(chunk) = c.next_chunk().unwrap() {
+            out.push(chunk);
+        }
+        out
+    }
+
+    const CSV: Boundary = Boundary::Csv { quote: b'"', delimiter: b',' };
+
+    #[test]
+    fn csv_cuts_only_outside_quotes() {
+        // Quoted newline, escaped quotes, a literal quote inside an unquoted field, CRLF.
+        let input = b"a,\"x\ny\"\nb,\"\"\"\"\nc,5'1\"\nd,\"q\"\"\n\"\r\ne,f";
+        for size in 1..input.len() + 2 {
+            let got = chunks(input, CSV, size);
+            assert_eq!(got.concat(), input, "size {size}");
+            for c in &got[..got.len() - 1] {
+                let s = String::from_utf8_lossy(c);
+                let ok = ["a,\"x\ny\"\n", "b,\"\"\"\"\n", "c,5'1\"\n", "d,\"q\"\"\n\"\r\n"];
+                let mut rest = &s[..];
+                while let Some(r) = ok.iter().find(|r| rest.starts_with(*r)) {
+                    rest = &rest[r.len()..];
+                }
+                assert!(rest.is_empty(), "size {size}: chunk {s:?} does not end at a record");
+            }
+        }
+        assert_eq!(chunks(b"{}\n{}", Boundary::Lines, 2), [b"{}\n".to_vec(), b"{}".to_vec()]);
+        assert!(chunks(b"", Boundary::Lines, 4).is_empty());
+    }
+
+    #[test]
+    fn long_records_span_chunks() {
+        let mut input = Vec::new();
+        for i in 0..300 {
+            input.extend_from_slice(format!("{i},\"line\none {}\"\n", "x".repeat(i * 7)).as_bytes());
+        }
+        let got = chunks(&input, CSV, 64);
+        assert!(got.len() > 100);
+        assert!(got.iter().all(|c| c.ends_with(b"\"\n")));
+        assert_eq!(got.concat(), input);
+    }
+}
