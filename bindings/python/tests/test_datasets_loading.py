@@ -1,0 +1,167 @@
+"""load_dataset for the packaged formats (csv/tsv/json/jsonl(.gz)/parquet/text/arrow) and the imdb /
+squad loaders, whole DatasetDicts and single (sliced) splits, against HF datasets 5.2."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasets_compare import (
+    assert_rows_equal,
+    assert_same_dataset,
+    assert_same_dict,
+    hf,
+    hf_imdb,
+    hf_slice,
+    hf_squad,
+    imdb_features,
+    imdb_rows,
+    sample,
+    shared,
+    tm,
+)
+
+# (format, sample file, loader kwargs)
+PACKAGED = [
+    ("csv", "people.csv", {}),
+    ("csv", "people.tsv", {"sep": "\t"}),
+    ("json", "records.jsonl", {}),
+    ("json", "records.jsonl.gz", {}),
+    ("json", "document.json", {"field": "data"}),
+    ("text", "lines.txt", {}),
+    ("text", "lines.txt", {"keep_linebreaks": True}),
+    ("text", "lines.txt", {"sample_by": "paragraph"}),
+    ("text", "lines.txt", {"sample_by": "document"}),
+    ("parquet", "table.parquet", {}),
+]
+IDS = [f"{f}-{n}-{'-'.join(map(str, kw.values())) or 'default'}" for f, n, kw in PACKAGED]
+
+
+@pytest.mark.parametrize("fmt,name,kw", PACKAGED, ids=IDS)
+def test_packaged_split(fmt, name, kw):
+    f = sample(name)
+    ours = tm.load_dataset(fmt, data_files=f, split="train", **kw)
+    theirs = hf.load_dataset(fmt, data_files=f, split="train", **kw)
+    assert_same_dataset(ours, theirs, what=f"load_dataset({fmt!r}, {name})")
+
+
+@pytest.mark.parametrize("fmt,name,kw", PACKAGED[:6], ids=IDS[:6])
+def test_packaged_dataset_dict(fmt, name, kw):
+    f = sample(name)
+    ours = tm.load_dataset(fmt, data_files=f, **kw)
+    theirs = hf.load_dataset(fmt, data_files=f, **kw)
+    assert_same_dict(ours, theirs, what=f"load_dataset({fmt!r}, {name})")
+
+
+def test_data_files_dict_one_split():
+    f = sample("people.csv")
+    assert_same_dataset(
+        tm.load_dataset("csv", data_files={"train": f}, split="train"),
+        hf.load_dataset("csv", data_files={"train": f}, split="train"),
+    )
+
+
+def test_named_splits_from_data_files_dict():
+    files = {"train": sample("records.jsonl"), "test": sample("records.jsonl.gz")}
+    ours = tm.load_dataset("json", data_files=files)
+    theirs = hf.load_dataset("json", data_files=files)
+    assert_same_dict(ours, theirs)
+
+
+@pytest.mark.parametrize("spec", ["train[:2]", "train[1:]", "train[:50%]", "train[-2:]", "train[20%:80%]", "train[:1]+train[-1:]"])
+def test_split_slicing(spec):
+    f = sample("people.csv")
+    ours = tm.load_dataset("csv", data_files=f, split=spec)
+    theirs = hf.load_dataset("csv", data_files=f, split=spec)
+    assert_same_dataset(ours, theirs, what=spec)
+
+
+def test_arrow_files(tmp_path):
+    hf.Dataset.from_dict({"a": [1, 2, 3, 4], "b": ["w", "x", None, "z"]}).save_to_disk(str(tmp_path / "src"))
+    arrow = sorted((tmp_path / "src").glob("*.arrow"))
+    assert arrow
+    files = [str(p) for p in arrow]
+    ours = tm.load_dataset("arrow", data_files=files, split="train")
+    theirs = hf.load_dataset("arrow", data_files=files, split="train")
+    assert_same_dataset(ours, theirs)
+
+
+def test_load_dataset_with_features_cast():
+    f = sample("people.tsv")
+    feats = hf.Features({"id": hf.Value("int32"), "text": hf.Value("string")})
+    ours = tm.load_dataset("csv", data_files=f, sep="\t", split="train", features=feats)
+    theirs = hf.load_dataset("csv", data_files=f, sep="\t", split="train", features=feats)
+    assert_same_dataset(ours, theirs)
+
+
+# ---------------------------------------------------------------- imdb / squad (tiny samples)
+
+
+def test_imdb_tiny_dataset_dict():
+    f = sample("tiny_aclImdb_v1.tar.gz")
+    ours = tm.load_dataset("imdb", data_files=f)
+    assert_same_dict(ours, hf_imdb(f), what="imdb")
+
+
+@pytest.mark.parametrize("split", ["train", "test", "unsupervised", "train[:34%]", "train[1:]"])
+def test_imdb_tiny_split(split):
+    f = sample("tiny_aclImdb_v1.tar.gz")
+    ours = tm.load_dataset("imdb", data_files=f, split=split)
+    theirs = hf_slice(hf_imdb(f, split.split("[")[0]), split)
+    assert_same_dataset(ours, theirs, what=f"imdb {split}")
+
+
+def test_imdb_label_names():
+    ours = tm.load_dataset("imdb", data_files=sample("tiny_aclImdb_v1.tar.gz"), split="train")
+    assert ours.features["label"].names == ["neg", "pos"]
+    assert ours.features["label"].int2str(1) == "pos"
+
+
+def test_squad_tiny():
+    f = sample("tiny_squad.json")
+    ours = tm.load_dataset("squad", data_files=f, split="train")
+    assert_same_dataset(ours, hf_squad(f), what="squad")
+
+
+# ---------------------------------------------------------------- real data (shared/, optional)
+
+
+def test_squad_v1_dev_sliced():
+    f = shared("squad/dev-v1.1.json")
+    ours = tm.load_dataset("squad", data_files={"validation": f}, split="validation[:10%]")
+    full = hf_squad(f)
+    assert full.num_rows == 10570
+    assert_same_dataset(ours, hf_slice(full, "validation[:10%]"), what="squad v1.1 validation[:10%]")
+
+
+def test_squad_v2_dev_whole():
+    f = shared("squad/dev-v2.0.json")
+    ours = tm.load_dataset("squad", data_files=f, split="train")
+    assert ours.num_rows == 11873
+    theirs = hf_squad(f)
+    assert_same_dataset(ours, theirs, what="squad v2.0 dev")
+
+
+def test_imdb_real_test_slice():
+    f = shared("imdb/aclImdb_v1.tar.gz")
+    ours = tm.load_dataset("imdb", data_files=f, split="test[:10%]")
+    # the test split comes first in the archive: its first 2,500 rows are quick to read
+    rows = list(imdb_rows(f, "test", limit=2500))
+    theirs = hf.Dataset.from_list(rows, features=imdb_features())
+    assert_same_dataset(ours, theirs, what="imdb test[:10%]")
+
+
+def test_imdb_real_row_counts():
+    f = shared("imdb/aclImdb_v1.tar.gz")
+    dd = tm.load_dataset("imdb", data_files=f)
+    assert dict(dd.num_rows) == {"train": 25000, "test": 25000, "unsupervised": 50000}
+    assert set(dd["unsupervised"].unique("label")) == {-1}
+    assert sorted(dd["train"].unique("label")) == [0, 1]
+
+
+def test_load_is_cached_second_call_same_rows():
+    f = sample("records.jsonl")
+    a = tm.load_dataset("json", data_files=f, split="train")
+    b = tm.load_dataset("json", data_files=f, split="train")
+    assert_rows_equal(a.to_list(), b.to_list())
+    assert a._fingerprint == b._fingerprint
+    assert_rows_equal(a.to_list(), list(hf.load_dataset("json", data_files=f, split="train")))
