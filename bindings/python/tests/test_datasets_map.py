@@ -1,0 +1,167 @@
+"""Dataset.map / filter against HF datasets 5.2 (batched and unbatched, with_indices, input_columns,
+remove_columns, fn_kwargs, new columns, row-count changes), and the map cache (a second identical map
+calls the function 0 times; a different function or argument recomputes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasets_compare import assert_same_dataset, hf, pair_from_dict, saved_pair, small_dict
+
+
+def both(fn, d=None):
+    ours, theirs = pair_from_dict(d)
+    return fn(ours), fn(theirs)
+
+
+def upper(r):
+    return {"text": r["text"].upper()}
+
+
+def length(r):
+    return {"n": len(r["text"]), "first": r["text"][:1]}
+
+
+def upper_batch(b):
+    return {"text": [t.upper() for t in b["text"]]}
+
+
+def explode_batch(b):
+    # changes the row count: one row per word (batched map may return any number of rows)
+    out = {"word": [], "src": []}
+    for i, t in zip(b["id"], b["text"]):
+        for w in t.split():
+            out["word"].append(w)
+            out["src"].append(i)
+    return out
+
+
+def drop_half_batch(b):
+    keep = [j for j, i in enumerate(b["id"]) if i % 2 == 0]
+    return {k: [v[j] for j in keep] for k, v in b.items()}
+
+
+MAPS = {
+    "unbatched_replace_column": lambda ds: ds.map(upper),
+    "unbatched_new_columns": lambda ds: ds.map(length),
+    "unbatched_with_indices": lambda ds: ds.map(lambda r, i: {"idx2": i * 2}, with_indices=True),
+    "unbatched_input_columns": lambda ds: ds.map(lambda t, y: {"ty": f"{y}:{t}"}, input_columns=["text", "label"]),
+    "unbatched_remove_columns": lambda ds: ds.map(length, remove_columns=["text", "score"]),
+    "unbatched_fn_kwargs": lambda ds: ds.map(lambda r, k: {"t": r["text"][:k]}, fn_kwargs={"k": 3}),
+    "unbatched_none_return": lambda ds: ds.map(lambda r: None),
+    "batched": lambda ds: ds.map(upper_batch, batched=True),
+    "batched_size_7": lambda ds: ds.map(lambda b: {"bs": [len(b["id"])] * len(b["id"])}, batched=True, batch_size=7),
+    "batched_with_indices": lambda ds: ds.map(lambda b, idx: {"i": idx}, batched=True, with_indices=True, batch_size=9),
+    "batched_input_columns": lambda ds: ds.map(lambda ts: {"len": [len(t) for t in ts]}, batched=True, input_columns="text"),
+    "batched_grows_rows": lambda ds: ds.map(explode_batch, batched=True, batch_size=8, remove_columns=["id", "text", "label", "score"]),
+    "batched_shrinks_rows": lambda ds: ds.map(drop_half_batch, batched=True, batch_size=6),
+    "batched_fn_kwargs": lambda ds: ds.map(lambda b, suffix: {"t": [t + suffix for t in b["text"]]}, batched=True, fn_kwargs={"suffix": "!"}),
+    "batched_drop_last": lambda ds: ds.map(upper_batch, batched=True, batch_size=16, drop_last_batch=True),
+    "map_list_output": lambda ds: ds.map(lambda r: {"chars": list(r["text"][:4]), "codes": [ord(c) for c in r["text"][:3]]}),
+    "map_nested_output": lambda ds: ds.map(lambda r: {"meta": {"len": len(r["text"]), "lab": str(r["label"])}}),
+    "map_after_shuffle": lambda ds: ds.shuffle(seed=2).map(length, with_indices=False),
+    "map_after_select": lambda ds: ds.select([9, 3, 0]).map(lambda r, i: {"i": i}, with_indices=True),
+    "map_with_features": lambda ds: ds.map(length, features=hf.Features({
+        "id": hf.Value("int64"), "text": hf.Value("string"), "label": hf.Value("int64"),
+        "score": hf.Value("float64"), "n": hf.Value("int32"), "first": hf.Value("string")})),
+}
+
+
+@pytest.mark.parametrize("name", list(MAPS))
+def test_map(name):
+    ours, theirs = both(MAPS[name])
+    assert_same_dataset(ours, theirs, what=name)
+
+
+FILTERS = {
+    "unbatched": lambda ds: ds.filter(lambda r: r["label"] == 1),
+    "with_indices": lambda ds: ds.filter(lambda r, i: i % 3 == 0, with_indices=True),
+    "input_columns": lambda ds: ds.filter(lambda s: s is not None and s > 3, input_columns="score"),
+    "batched": lambda ds: ds.filter(lambda b: [len(t) > 20 for t in b["text"]], batched=True, batch_size=5),
+    "fn_kwargs": lambda ds: ds.filter(lambda r, lab: r["label"] == lab, fn_kwargs={"lab": 2}),
+    "none_kept": lambda ds: ds.filter(lambda r: False),
+    "after_shuffle": lambda ds: ds.shuffle(seed=4).filter(lambda r: r["id"] % 2 == 0),
+    "then_map": lambda ds: ds.filter(lambda r: r["label"] == 0).map(lambda r, i: {"i": i}, with_indices=True),
+}
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_filter(name):
+    ours, theirs = both(FILTERS[name])
+    assert_same_dataset(ours, theirs, what=name)
+
+
+def test_map_wrong_return_type_raises_like_hf():
+    ours, theirs = pair_from_dict()
+    with pytest.raises(TypeError):
+        theirs.map(lambda r: 3)
+    with pytest.raises(TypeError):
+        ours.map(lambda r: 3)
+
+
+# ---------------------------------------------------------------- cache
+
+CALLS = {"n": 0}
+
+
+def counted_upper(b):
+    CALLS["n"] += 1
+    return {"text": [t.upper() for t in b["text"]]}
+
+
+def counted_suffix(b, suffix):
+    CALLS["n"] += 1
+    return {"text": [t + suffix for t in b["text"]]}
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_map_cache_reused_and_invalidated(tmp_path, side):
+    ours, theirs = saved_pair(tmp_path, small_dict(50))
+    ds = ours if side == "tokenmill" else theirs
+    CALLS["n"] = 0
+    first = ds.map(counted_upper, batched=True, batch_size=10)
+    assert CALLS["n"] == 5
+    CALLS["n"] = 0
+    second = ds.map(counted_upper, batched=True, batch_size=10)
+    assert CALLS["n"] == 0, f"{side}: the identical map ran again instead of reusing the cache"
+    assert second.to_list() == first.to_list()
+    assert second._fingerprint == first._fingerprint
+    # a different argument recomputes
+    CALLS["n"] = 0
+    a = ds.map(counted_suffix, batched=True, batch_size=10, fn_kwargs={"suffix": "!"})
+    assert CALLS["n"] == 5
+    CALLS["n"] = 0
+    b = ds.map(counted_suffix, batched=True, batch_size=10, fn_kwargs={"suffix": "?"})
+    assert CALLS["n"] == 5, f"{side}: a different fn_kwargs reused a stale cache"
+    assert b[0]["text"].endswith("?") and a[0]["text"].endswith("!")
+    # a different function recomputes
+    CALLS["n"] = 0
+    ds.map(counted_suffix, batched=True, batch_size=10, fn_kwargs={"suffix": "!"})
+    assert CALLS["n"] == 0
+    CALLS["n"] = 0
+    ds.map(lambda b: counted_upper(b) | {"x": [1] * len(b["text"])}, batched=True, batch_size=10)
+    assert CALLS["n"] == 5
+    # load_from_cache_file=False recomputes
+    CALLS["n"] = 0
+    ds.map(counted_upper, batched=True, batch_size=10, load_from_cache_file=False)
+    assert CALLS["n"] == 5
+
+
+def test_map_cache_results_equal_hf(tmp_path):
+    ours, theirs = saved_pair(tmp_path, small_dict(50))
+    a = ours.map(counted_upper, batched=True, batch_size=10)
+    b = theirs.map(counted_upper, batched=True, batch_size=10)
+    assert_same_dataset(a, b)
+    assert len(ours.cache_files) == len(theirs.cache_files) == 1
+    assert len(a.cache_files) >= 1, "a map over a disk-backed dataset should write a cache file"
+
+
+def test_map_in_memory_not_cached():
+    # HF: a dataset built in memory (from_dict) has no cache files, so map always runs
+    ours, theirs = pair_from_dict(small_dict(20))
+    for ds in (ours, theirs):
+        ds.map(counted_upper, batched=True, batch_size=10)
+        CALLS["n"] = 0
+        ds.map(counted_upper, batched=True, batch_size=10)
+        assert CALLS["n"] == 2
+        assert ds.cache_files == []
