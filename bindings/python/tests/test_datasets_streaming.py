@@ -1,0 +1,136 @@
+"""IterableDataset (load_dataset(..., streaming=True), Dataset.to_iterable_dataset) against HF
+datasets 5.2 and against the non-streaming rows: iteration, map, filter, take, skip, shuffle (a
+permutation, deterministic per seed), batch, state_dict / load_state_dict resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from datasets_compare import assert_rows_equal, hf, hf_imdb, sample, small_dict, tm
+
+SOURCES = [
+    ("json", "records.jsonl", {}),
+    ("json", "records.jsonl.gz", {}),
+    ("csv", "people.csv", {}),
+    ("text", "lines.txt", {}),
+    ("parquet", "table.parquet", {}),
+]
+
+
+@pytest.mark.parametrize("fmt,name,kw", SOURCES, ids=[n for _, n, _ in SOURCES])
+def test_streaming_rows_equal_non_streaming(fmt, name, kw):
+    f = sample(name)
+    it = tm.load_dataset(fmt, data_files=f, split="train", streaming=True, **kw)
+    assert type(it).__name__ == "IterableDataset"
+    full = tm.load_dataset(fmt, data_files=f, split="train", **kw)
+    theirs = hf.load_dataset(fmt, data_files=f, split="train", streaming=True, **kw)
+    assert_rows_equal(list(it), full.to_list(), f"streaming {name} vs non-streaming")
+    assert_rows_equal(list(it), list(theirs), f"streaming {name} vs HF streaming")
+
+
+def test_streaming_dataset_dict():
+    f = sample("records.jsonl")
+    ours = tm.load_dataset("json", data_files={"train": f, "test": f}, streaming=True)
+    theirs = hf.load_dataset("json", data_files={"train": f, "test": f}, streaming=True)
+    assert type(ours).__name__ == "IterableDatasetDict"
+    assert list(ours) == list(theirs)
+    for k in theirs:
+        assert_rows_equal(list(ours[k]), list(theirs[k]), k)
+
+
+def test_streaming_imdb_tiny():
+    f = sample("tiny_aclImdb_v1.tar.gz")
+    it = tm.load_dataset("imdb", data_files=f, split="train", streaming=True)
+    assert_rows_equal(list(it), hf_imdb(f, "train").to_list(), "imdb streaming")
+
+
+def pair(n=30):
+    d = small_dict(n)
+    return (tm.Dataset.from_dict(d).to_iterable_dataset(num_shards=3),
+            hf.Dataset.from_dict(d).to_iterable_dataset(num_shards=3))
+
+
+OPS = {
+    "iter": lambda it: it,
+    "map": lambda it: it.map(lambda r: {"n": len(r["text"])}),
+    "map_batched": lambda it: it.map(lambda b: {"text": [t.upper() for t in b["text"]]}, batched=True, batch_size=4),
+    "map_with_indices": lambda it: it.map(lambda r, i: {"i": i}, with_indices=True),
+    "map_remove_columns": lambda it: it.map(lambda r: {"n": r["id"] * 2}, remove_columns=["text", "score"]),
+    "filter": lambda it: it.filter(lambda r: r["label"] == 1),
+    "filter_batched": lambda it: it.filter(lambda b: [i % 4 == 0 for i in b["id"]], batched=True, batch_size=5),
+    "take": lambda it: it.take(7),
+    "skip": lambda it: it.skip(25),
+    "skip_take": lambda it: it.skip(3).take(4),
+    "batch": lambda it: it.batch(batch_size=8),
+    "batch_drop_last": lambda it: it.batch(batch_size=8, drop_last_batch=True),
+    "rename_column": lambda it: it.rename_column("text", "t"),
+    "remove_columns": lambda it: it.remove_columns(["score"]),
+    "select_columns": lambda it: it.select_columns(["id", "label"]),
+    "cast_column": lambda it: it.cast_column("label", hf.Value("int32")),
+}
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_iterable_op(name):
+    ours, theirs = pair()
+    assert_rows_equal(list(OPS[name](ours)), list(OPS[name](theirs)), name)
+
+
+def test_iterable_features_and_column_names():
+    ours, theirs = pair()
+    assert ours.column_names == theirs.column_names
+    assert ours.features.to_dict() == theirs.features.to_dict()
+    assert ours.num_shards == theirs.num_shards
+
+
+@pytest.mark.parametrize("seed,buffer", [(0, 5), (42, 100), (7, 1)])
+def test_iterable_shuffle_is_a_permutation(seed, buffer):
+    ours, _ = pair()
+    rows = list(ours)
+    a = list(ours.shuffle(seed=seed, buffer_size=buffer))
+    b = list(ours.shuffle(seed=seed, buffer_size=buffer))
+    assert sorted(r["id"] for r in a) == [r["id"] for r in rows]
+    assert a == b, "the same seed gives the same order"
+    if buffer > 1:
+        assert [r["id"] for r in a] != [r["id"] for r in rows]
+    # set_epoch changes the order, deterministically
+    s = ours.shuffle(seed=seed, buffer_size=buffer)
+    s.set_epoch(1)
+    c = list(s)
+    assert sorted(r["id"] for r in c) == [r["id"] for r in rows]
+
+
+def test_concatenate_and_interleave_iterable():
+    d1, d2 = small_dict(6), small_dict(4)
+    ours = [tm.Dataset.from_dict(d).to_iterable_dataset() for d in (d1, d2)]
+    theirs = [hf.Dataset.from_dict(d).to_iterable_dataset() for d in (d1, d2)]
+    assert_rows_equal(list(tm.concatenate_datasets(ours)), list(hf.concatenate_datasets(theirs)), "concatenate")
+    assert_rows_equal(list(tm.interleave_datasets(ours)), list(hf.interleave_datasets(theirs)), "interleave")
+
+
+@pytest.mark.parametrize("stop_at", [1, 11, 29])
+def test_state_dict_resumes_at_the_same_row(stop_at):
+    ours, theirs = pair()
+    rows = list(ours)
+    for it, who in ((ours, "tokenmill"), (theirs, "HF")):
+        seen = []
+        state = it.state_dict()
+        for r in it:
+            if len(seen) == stop_at:
+                break
+            seen.append(r)
+            state = it.state_dict()
+        it.load_state_dict(state)
+        rest = list(it)
+        assert seen + rest == rows, f"{who}: resuming after {stop_at} rows"
+
+
+def test_state_dict_streaming_json_file():
+    f = sample("records.jsonl")
+    it = tm.load_dataset("json", data_files=f, split="train", streaming=True)
+    rows = list(it)
+    g = iter(it)
+    first = next(g)
+    state = it.state_dict()
+    it.load_state_dict(state)
+    assert [first] + list(it) == rows
