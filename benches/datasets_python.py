@@ -1,0 +1,225 @@
+"""tokenmill's Python datasets API vs HF datasets 5.2, measured in the same run on the same data.
+
+    python benches/datasets_python.py [--runs 3] [--docs 5000] [--threads 2] [--out FILE.md]
+
+Data: IMDB (`$TOKENMILL_SHARED` or `<repo>/../shared/data`, `imdb/aclImdb_v1.tar.gz`), the first
+`--docs` reviews of the train split (archive order; `--docs 0` = the whole split, 25,000). Every cell
+runs in a fresh subprocess with fresh, empty caches (`TOKENMILL_CACHE`, `HF_DATASETS_CACHE`), so
+nothing is reused between runs; the time is measured inside the subprocess around the work only
+(imports excluded). Each cell repeats `--runs` times; the table shows medians and the ratio
+HF / tokenmill (> 1 means tokenmill is faster).
+
+(a) end to end: tokenmill `load_dataset("imdb", data_files=TGZ, split="train[:N]")` +
+    `ds.tokenize(tokenmill.tiktoken.get_encoding("cl100k_base"))` + `save_to_disk`
+    vs HF: the imdb script's work (`Dataset.from_generator` over the tarball, stopping after N
+    train reviews) + `map(batched=True)` calling HF `tokenizers` with vocab/cl100k-hf/tokenizer.json
+    (`encode_batch_fast` when available, no special tokens) + `save_to_disk`.
+    Note: tokenmill's loader reads the whole train split and slices it; HF's generator stops at N.
+    The first 200 rows' ids of both outputs are compared (the bench fails on any difference).
+(b) a Python `map(batched=True)` lowercasing `text` (the same function, `load_from_cache_file=False`)
+    over the N reviews saved by HF's `save_to_disk` and opened with each side's `load_from_disk`.
+(c) iterating rows of `with_format("numpy")` over the tokenized reviews (HF's output of (a), opened by
+    each side's `load_from_disk`), touching every `input_ids` array.
+
+When tokenmill's datasets API is not importable, its cells show the error and the HF figures are
+still printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TOKENMILL_SHARED", ROOT.parent / "shared" / "data"))
+
+COMMON = r"""
+import json, os, sys, time, tarfile
+def imdb_gen(path, limit):
+    n = 0
+    with tarfile.open(path, "r:gz") as tar:
+        for m in tar:
+            parts = m.name.split("/")
+            if m.isfile() and len(parts) == 4 and parts[1] == "train" and parts[2] in ("neg", "pos"):
+                yield {"text": tar.extractfile(m).read().decode("utf-8"), "label": int(parts[2] == "pos")}
+                n += 1
+                if limit and n >= limit:
+                    return
+"""
+
+OURS_E2E = COMMON + r"""
+import tokenmill, tokenmill.tiktoken
+tokenmill.disable_progress_bars()
+tgz, docs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+enc = tokenmill.tiktoken.get_encoding("cl100k_base")
+t = time.perf_counter()
+split = f"train[:{docs}]" if docs else "train"
+ds = tokenmill.load_dataset("imdb", data_files=tgz, split=split)
+tok = ds.tokenize(enc, column="text")
+tok.save_to_disk(out)
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "rows": tok.num_rows}))
+"""
+
+HF_E2E = COMMON + r"""
+import datasets, tokenizers
+datasets.disable_progress_bars()
+tgz, docs, out, vocab = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+tk = tokenizers.Tokenizer.from_file(vocab)
+enc = getattr(tk, "encode_batch_fast", tk.encode_batch)
+features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["neg", "pos"])})
+def f(b):
+    return {"input_ids": [e.ids for e in enc(b["text"], add_special_tokens=False)]}
+t = time.perf_counter()
+ds = datasets.Dataset.from_generator(imdb_gen, gen_kwargs={"path": tgz, "limit": docs}, features=features)
+tok = ds.map(f, batched=True)
+tok.save_to_disk(out)
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "rows": tok.num_rows}))
+"""
+
+MAP_LOWER = r"""
+import json, sys, time
+lib = sys.argv[1]
+if lib == "tokenmill":
+    import tokenmill as L
+else:
+    import datasets as L
+L.disable_progress_bars()
+src = sys.argv[2]
+def lower(b):
+    return {"text": [t.lower() for t in b["text"]]}
+ds = L.load_from_disk(src)
+t = time.perf_counter()
+res = ds.map(lower, batched=True, load_from_cache_file=False)
+n = res.num_rows
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "rows": n, "first": res[0]["text"][:80]}))
+"""
+
+ITER_NUMPY = r"""
+import json, sys, time
+lib = sys.argv[1]
+if lib == "tokenmill":
+    import tokenmill as L
+else:
+    import datasets as L
+L.disable_progress_bars()
+ds = L.load_from_disk(sys.argv[2]).with_format("numpy")
+t = time.perf_counter()
+tokens = rows = 0
+for r in ds:
+    tokens += r["input_ids"].shape[0]
+    rows += 1
+secs = time.perf_counter() - t
+print(json.dumps({"seconds": secs, "rows": rows, "tokens": tokens}))
+"""
+
+
+def run_cell(code, args, work, runs):
+    """Median seconds over `runs` fresh subprocesses (fresh caches each), or the error text."""
+    secs, last = [], None
+    for r in range(runs):
+        d = tempfile.mkdtemp(dir=work)
+        env = dict(os.environ, TOKENMILL_CACHE=f"{d}/tm-cache", HF_DATASETS_CACHE=f"{d}/hf-cache",
+                   HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
+        argv = [a.replace("{RUN}", d) for a in args]
+        p = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True)
+        if p.returncode != 0:
+            err = (p.stderr.strip().splitlines() or ["?"])[-1]
+            return None, err[:160]
+        last = json.loads(p.stdout.strip().splitlines()[-1])
+        secs.append(last["seconds"])
+    last["median"] = statistics.median(secs)
+    last["all"] = secs
+    return last, None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--docs", type=int, default=5000, help="train reviews (0 = all 25,000)")
+    ap.add_argument("--threads", type=int, default=2, help="RAYON_NUM_THREADS for both sides")
+    ap.add_argument("--out", help="also write the table to this file")
+    a = ap.parse_args()
+    tgz = SHARED / "imdb" / "aclImdb_v1.tar.gz"
+    vocab = SHARED / "vocab" / "cl100k-hf" / "tokenizer.json"
+    if not tgz.exists() or not vocab.exists():
+        sys.exit(f"{tgz} or {vocab} not found (set TOKENMILL_SHARED)")
+    os.environ["RAYON_NUM_THREADS"] = os.environ["RAYON_RS_NUM_CPUS"] = str(a.threads)
+    work = tempfile.mkdtemp(prefix="tm-bench-pyds-")
+    rows = []
+    try:
+        # (a) end to end
+        ours, oerr = run_cell(OURS_E2E, [str(tgz), str(a.docs), "{RUN}/out"], work, a.runs)
+        keep_hf = os.path.join(work, "hf-tokenized")
+        hf, herr = run_cell(HF_E2E, [str(tgz), str(a.docs), "{RUN}/out", str(vocab)], work, a.runs)
+        # keep one HF output for (c) and the ids check: rerun once into a fixed folder
+        subprocess.run([sys.executable, "-c", HF_E2E, str(tgz), str(a.docs), keep_hf, str(vocab)], check=True,
+                       capture_output=True, env=dict(os.environ, HF_DATASETS_CACHE=os.path.join(work, "hf-keep-cache")))
+        check = ""
+        if ours:
+            import datasets
+
+            ours_dir = os.path.join(work, "ours-tokenized")
+            p = subprocess.run([sys.executable, "-c", OURS_E2E, str(tgz), str(a.docs), ours_dir], capture_output=True,
+                               text=True, env=dict(os.environ, TOKENMILL_CACHE=os.path.join(work, "tm-keep-cache")))
+            if p.returncode == 0:
+                mine = [list(x) for x in datasets.load_from_disk(ours_dir)[:200]["input_ids"]]
+                theirs = [list(x) for x in datasets.load_from_disk(keep_hf)[:200]["input_ids"]]
+                if mine != theirs:
+                    bad = next(i for i, (x, y) in enumerate(zip(mine, theirs)) if x != y)
+                    sys.exit(f"(a): tokenmill's ids differ from HF tokenizers' at row {bad}")
+                check = " (ids equal)"
+        n = a.docs or 25000
+        rows.append((f"(a) load IMDB train[:{n}] + tokenize cl100k + save_to_disk{check}", hf, herr, ours, oerr))
+
+        # (b) Python map(batched=True) lowercasing text, on the reviews saved by HF
+        src = os.path.join(work, "imdb-text")
+        import datasets
+
+        datasets.disable_progress_bars()
+        datasets.load_from_disk(keep_hf).remove_columns("input_ids").save_to_disk(src)
+        hf_b, herr_b = run_cell(MAP_LOWER, ["hf", src], work, a.runs)
+        ours_b, oerr_b = run_cell(MAP_LOWER, ["tokenmill", src], work, a.runs)
+        if hf_b and ours_b and hf_b["first"] != ours_b["first"]:
+            sys.exit(f"(b): outputs differ: {ours_b['first']!r} vs HF {hf_b['first']!r}")
+        rows.append((f"(b) map(batched=True) lowercasing text ({n} rows)", hf_b, herr_b, ours_b, oerr_b))
+
+        # (c) iterate with_format("numpy") over the tokenized reviews
+        hf_c, herr_c = run_cell(ITER_NUMPY, ["hf", keep_hf], work, a.runs)
+        ours_c, oerr_c = run_cell(ITER_NUMPY, ["tokenmill", keep_hf], work, a.runs)
+        if hf_c and ours_c and hf_c["tokens"] != ours_c["tokens"]:
+            sys.exit(f"(c): token counts differ: {ours_c['tokens']} vs HF {hf_c['tokens']}")
+        tokens = f", {hf_c['tokens']:,} tokens" if hf_c else ""
+        rows.append((f"(c) iterate rows, with_format('numpy') ({n} rows{tokens})", hf_c, herr_c, ours_c, oerr_c))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    lines = [
+        f"IMDB train, first {a.docs or 25000} reviews; {a.threads} threads, {os.cpu_count()} cores; "
+        f"median of {a.runs} runs, each in a fresh subprocess with empty caches.",
+        "",
+        "| task | HF datasets (s) | tokenmill (s) | HF / tokenmill |",
+        "|---|---:|---:|---:|",
+    ]
+    for task, h, herr, o, oerr in rows:
+        hs = f"{h['median']:.3f}" if h else f"error: {herr}"
+        os_ = f"{o['median']:.3f}" if o else f"error: {oerr}"
+        ratio = f"{h['median'] / o['median']:.2f}x" if h and o else "-"
+        lines.append(f"| {task} | {hs} | {os_} | {ratio} |")
+    text = "\n".join(lines)
+    print(text)
+    if a.out:
+        Path(a.out).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
