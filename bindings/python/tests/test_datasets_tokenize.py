@@ -102,11 +102,17 @@ def test_tokenize_tokenizer_json_equals_hf_encode_batch(minilm_path):
 
     hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
     ds = tm.Dataset.from_dict({"text": TEXTS})
-    out = ds.tokenize(tm.Tokenizer.from_file(minilm_path))
+    tok = tm.Tokenizer.from_file(minilm_path)
+    # with special tokens ([CLS] ... [SEP]): HF encode_batch's default
+    got = ids_column(ds.tokenize(tok, add_special_tokens=True))
     expect = [e.ids for e in hf_tok.encode_batch(TEXTS)]
-    got = ids_column(out)
     for i, t in enumerate(TEXTS):
-        assert got[i] == expect[i], f"row {i} ({t[:40]!r})"
+        assert got[i] == expect[i], f"row {i} ({t[:40]!r}) with special tokens"
+    # tokenize's default (as for tiktoken encodings, for packing): no special tokens
+    got = ids_column(ds.tokenize(tok))
+    expect = [e.ids for e in hf_tok.encode_batch(TEXTS, add_special_tokens=False)]
+    for i, t in enumerate(TEXTS):
+        assert got[i] == expect[i], f"row {i} ({t[:40]!r}) without special tokens"
 
 
 def test_tokenize_on_disk_backed_dataset(tmp_path, cl100k, ref):
@@ -188,7 +194,8 @@ def test_pack_imdb_tiny_with_tokenizer_json(minilm_path):
     ds = tm.load_dataset("imdb", data_files=f, split="train")
     tok = tm.Tokenizer.from_file(minilm_path)
     packed = ds.tokenize(tok).pack(8, eot=102)
-    expect = [e.ids for e in tokenizers.Tokenizer.from_file(minilm_path).encode_batch(hf_imdb(f, "train")["text"])]
+    texts = list(hf_imdb(f, "train")["text"])
+    expect = [e.ids for e in tokenizers.Tokenizer.from_file(minilm_path).encode_batch(texts, add_special_tokens=False)]
     check_pack(packed, expect, 8, 102)
 
 
