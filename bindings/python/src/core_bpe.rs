@@ -94,6 +94,11 @@ pub(crate) struct CoreBpe {
 }
 
 impl CoreBpe {
+    /// The shared engine (for the datasets' native tokenize map).
+    pub(crate) fn engine(&self) -> Arc<Tokenizer> {
+        self.inner.clone()
+    }
+
     fn new(inner: Arc<Tokenizer>) -> Self {
         CoreBpe { inner, ints: OnceLock::new() }
     }

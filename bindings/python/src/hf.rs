@@ -35,6 +35,13 @@ pub(crate) struct PyTokenizer {
 }
 
 impl PyTokenizer {
+    /// An immutable copy of the current tokenizer for the datasets' native tokenize map (a round
+    /// trip through its tokenizer.json, so later edits of this object do not affect it).
+    pub(crate) fn snapshot(&self) -> PyResult<std::sync::Arc<HfTokenizer>> {
+        let json = self.read().to_string(false).map_err(|e| Python::attach(|py| to_py(py, e)))?;
+        HfTokenizer::from_str(&json).map(std::sync::Arc::new).map_err(|e| Python::attach(|py| to_py(py, e)))
+    }
+
     fn wrap(tok: HfTokenizer) -> Self {
         PyTokenizer { inner: RwLock::new(tok), ints: OnceLock::new() }
     }

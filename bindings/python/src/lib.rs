@@ -13,6 +13,7 @@
 
 mod convert;
 mod core_bpe;
+mod datasets;
 mod errors;
 mod hf;
 mod hf_added;
@@ -47,6 +48,7 @@ fn _tokenmill(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTokenizer>()?;
     m.add_class::<PyAddedToken>()?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
+    datasets::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -25,8 +25,46 @@ from ._tokenmill import (
     default_threads,
 )
 
+from ._tokenmill import DatasetsError
+
+# The datasets API needs pyarrow: its names resolve lazily (PEP 562), so tokenizer-only users
+# do not import pyarrow.
+_DATASETS_NAMES = {
+    "load_dataset",
+    "load_from_disk",
+    "Dataset",
+    "DatasetDict",
+    "IterableDataset",
+    "IterableDatasetDict",
+    "Column",
+    "Features",
+    "Value",
+    "ClassLabel",
+    "List",
+    "Sequence",
+    "concatenate_datasets",
+    "interleave_datasets",
+    "disable_progress_bars",
+    "enable_progress_bars",
+    "are_progress_bars_disabled",
+}
+
+
+def __getattr__(name):
+    if name in _DATASETS_NAMES:
+        from . import datasets as _ds
+
+        return getattr(_ds, name)
+    raise AttributeError(f"module 'tokenmill' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _DATASETS_NAMES)
+
+
 __all__ = [
     "AddedToken",
+    "DatasetsError",
     "Encoding",
     "FormatError",
     "PatternError",

@@ -1,0 +1,146 @@
+"""``load_dataset`` / ``load_from_disk`` / ``concatenate_datasets`` / ``interleave_datasets`` (HF
+names and semantics) over the native loaders: csv, tsv, json, parquet, text, arrow, squad, imdb, or
+a local file/folder with the format inferred from the extensions. Loaded shards live in the cache
+(``TOKENMILL_CACHE``), keyed by the input files and options: a second identical load is a cache hit."""
+
+from __future__ import annotations
+
+import os
+
+from .. import _tokenmill as _tm
+from .arrow_dataset import Dataset
+from .dataset_dict import DatasetDict
+from .features import features_json
+from .progress import bar as _bar
+
+_FORMATS = {"csv", "tsv", "json", "jsonl", "parquet", "text", "txt", "arrow", "squad", "imdb"}
+
+
+def _resolve(path, data_files, data_dir):
+    """(format or None, data_files) for HF's `path` / `data_files` / `data_dir`."""
+    p = os.fspath(path)
+    if p.lower() in _FORMATS:
+        fmt = p.lower()
+        if data_files is None:
+            if data_dir is None:
+                raise ValueError(f"At least one data file must be specified, but got data_files={data_files}")
+            data_files = data_dir
+        elif data_dir is not None:
+            data_files = _under(data_dir, data_files)
+        return fmt, data_files
+    if os.path.exists(p):
+        if data_files is not None:
+            return None, _under(p, data_files) if os.path.isdir(p) else data_files
+        return None, p
+    raise FileNotFoundError(
+        f"Couldn't find any data file at {os.path.abspath(p)}. (tokenmill loads local files only: pass a format "
+        f"such as 'csv', 'json', 'parquet', 'text', 'arrow', 'squad' or 'imdb' with data_files=, or a local path.)"
+    )
+
+
+def _under(root, files):
+    def j(f):
+        f = os.fspath(f)
+        return f if os.path.isabs(f) else os.path.join(root, f)
+
+    if isinstance(files, dict):
+        return {k: ([j(x) for x in v] if isinstance(v, (list, tuple)) else j(v)) for k, v in files.items()}
+    if isinstance(files, (list, tuple)):
+        return [j(x) for x in files]
+    return j(files)
+
+
+def _options(field, features, kwargs):
+    opts = dict(kwargs)
+    if field is not None:
+        opts["field"] = field
+    if features is not None:
+        opts["features_json"] = features_json(features)
+    return opts
+
+
+def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, cache_dir=None, features=None, download_config=None, download_mode=None, verification_mode=None, keep_in_memory=None, save_infos=False, revision=None, token=None, streaming=False, num_proc=None, storage_options=None, field=None, **config_kwargs):
+    """Loads local data files as HF's ``datasets.load_dataset``: a ``DatasetDict`` without
+    ``split``, a ``Dataset`` with one (slicing such as ``"train[:10%]"`` and ``"train+test"``
+    of one split allowed), an ``IterableDataset`` with ``streaming=True``."""
+    fmt, files = _resolve(path, data_files, data_dir)
+    if isinstance(files, os.PathLike):
+        files = os.fspath(files)
+    opts = _options(field, features, config_kwargs)
+    if cache_dir is not None:
+        os.environ["TOKENMILL_CACHE"] = os.fspath(cache_dir)
+    if streaming:
+        from .iterable import IterableDataset, IterableDatasetDict
+
+        if split is None:
+            names = _tm._split_names(fmt, files)
+            return IterableDatasetDict({n: IterableDataset(_tm._load_streaming(fmt, files, n, opts), split=n) for n in names})
+        return IterableDataset(_tm._load_streaming(fmt, files, str(split), opts), split=str(split))
+    out = _tm._load_dataset(fmt, files, None if split is None else str(split), opts, _bar("Generating split"))
+    if isinstance(out, list):
+        return DatasetDict({name: Dataset(ds) for name, ds in out})
+    return Dataset(out)
+
+
+def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):
+    """Opens a ``save_to_disk`` folder (HF's or tokenmill's): a ``Dataset`` or a ``DatasetDict``."""
+    p = os.fspath(dataset_path)
+    if not os.path.exists(p):
+        raise FileNotFoundError(f"Directory {p} not found")
+    if not (os.path.exists(os.path.join(p, "state.json")) or os.path.exists(os.path.join(p, "dataset_dict.json"))):
+        raise FileNotFoundError(f"Directory {p} is neither a `Dataset` directory nor a `DatasetDict` directory.")
+    out = _tm._load_from_disk(p)
+    if isinstance(out, list):
+        return DatasetDict({name: Dataset(ds) for name, ds in out})
+    return Dataset(out)
+
+
+def concatenate_datasets(dsets, info=None, split=None, axis=0):
+    """Rows of ``dsets`` one after another (same columns and types; no copy)."""
+    from .iterable import IterableDataset
+
+    if not dsets:
+        raise ValueError("Unable to concatenate an empty list of datasets.")
+    if all(isinstance(d, IterableDataset) for d in dsets):
+        return IterableDataset.concatenate(dsets)
+    if not all(isinstance(d, Dataset) for d in dsets):
+        raise ValueError("Expected a list of Dataset objects or a list of IterableDataset objects, but got mixed types.")
+    if axis == 1:
+        out = dsets[0]
+        for d in dsets[1:]:
+            if len(d) != len(out):
+                raise ValueError("Number of rows must match for axis=1 concatenation")
+            for c in d.column_names:
+                out = out.add_column(c, d.data.column(c))
+        return out
+    names = [d.column_names for d in dsets]
+    if any(set(n) != set(names[0]) for n in names):
+        raise ValueError(f"The features can't be aligned because the key(s) differ between datasets: {names}")
+    parts = [d if d.column_names == names[0] else d.select_columns(names[0]) for d in dsets]
+    out = Dataset(_tm._Dataset.concatenate([d._ds for d in parts]), dsets[0]._format)
+    if split is not None:
+        out._ds = out._ds.with_split(split)
+    return out
+
+
+def interleave_datasets(datasets, probabilities=None, seed=None, info=None, split=None, stopping_strategy="first_exhausted"):
+    """HF's ``interleave_datasets``: round-robin, or sampled with ``probabilities`` (numpy's
+    generator with ``seed``, as HF), stopping as ``stopping_strategy`` says."""
+    from .iterable import IterableDataset
+
+    if not datasets:
+        raise ValueError("Unable to interleave an empty list of datasets.")
+    if all(isinstance(d, IterableDataset) for d in datasets):
+        return IterableDataset.interleave(datasets, probabilities, seed, stopping_strategy)
+    if probabilities is not None and len(probabilities) != len(datasets):
+        raise ValueError("probabilities must have one value per dataset")
+    if seed is None:
+        import random
+
+        seed = random.SystemRandom().randrange(2**32) if probabilities is not None else 0
+    names = datasets[0].column_names
+    parts = [d if d.column_names == names else d.select_columns(names) for d in datasets]
+    out = Dataset(_tm._Dataset.interleave([d._ds for d in parts], None if probabilities is None else [float(p) for p in probabilities], int(seed), stopping_strategy), datasets[0]._format)
+    if split is not None:
+        out._ds = out._ds.with_split(split)
+    return out

@@ -1,0 +1,509 @@
+//! `_Dataset`: the native half of `tokenmill.Dataset` — a frozen handle on an engine `Dataset`
+//! (memory-mapped shards + optional indices). Reads come back as `_ArrowStream` (zero-copy Arrow);
+//! every op returns a new handle; long work runs with the GIL released.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{RecordBatch, RecordBatchIterator};
+use arrow_schema::{DataType, Field, Schema};
+use pyo3::exceptions::{PyIndexError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use tokenmill_datasets::dataset_dict::{self, Saved};
+use tokenmill_datasets::ops::{self, combine::Stopping, split::Size, split::SplitOptions, DataOpOptions};
+use tokenmill_datasets::ordered_json::OrderedJson;
+use tokenmill_datasets::shard_writer::WriteOptions;
+use tokenmill_datasets::{cache, export, features::Features, Dataset, NoProgress, Shard};
+
+use super::arrow::{import_batches, ArrowStream};
+use super::errors::IntoPy;
+use super::progress::PyProgress;
+
+#[pyclass(frozen, module = "tokenmill._tokenmill", name = "_Dataset")]
+pub(crate) struct PyDataset {
+    pub(crate) inner: Dataset,
+}
+
+pub(crate) fn wrap(ds: Dataset) -> PyDataset {
+    PyDataset { inner: ds }
+}
+
+fn size_of(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Size>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    if let Ok(i) = o.extract::<i64>() {
+        if i < 0 {
+            return Err(PyValueError::new_err(format!("{what}={i} should be positive")));
+        }
+        return Ok(Some(Size::Count(i as usize)));
+    }
+    let f: f64 = o.extract().map_err(|_| PyValueError::new_err(format!("{what} must be an int or a float")))?;
+    Ok(Some(Size::Fraction(f)))
+}
+
+fn stopping(s: &str) -> PyResult<Stopping> {
+    match s {
+        "first_exhausted" => Ok(Stopping::FirstExhausted),
+        "all_exhausted" => Ok(Stopping::AllExhausted),
+        "all_exhausted_without_replacement" => Ok(Stopping::AllExhaustedWithoutReplacement),
+        _ => Err(PyValueError::new_err(format!(
+            "{s} is not supported. Please enter a valid stopping_strategy \
+             (first_exhausted, all_exhausted, all_exhausted_without_replacement)."
+        ))),
+    }
+}
+
+/// HF feature JSON (`{"col": {"dtype": "int64", "_type": "Value"}}`) → Arrow types per column.
+pub(crate) fn feature_types(json: &str) -> PyResult<Vec<(String, DataType)>> {
+    let v = OrderedJson::parse(json).map_err(|e| PyValueError::new_err(format!("bad features JSON: {e}")))?;
+    let f = Features::from_json(&v).py_err()?;
+    let schema = f.to_arrow_schema().py_err()?;
+    Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
+}
+
+fn data_opts() -> DataOpOptions {
+    DataOpOptions::default()
+}
+
+#[pymethods]
+impl PyDataset {
+    /// Opens a `save_to_disk` directory holding one Dataset.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: PathBuf) -> PyResult<PyDataset> {
+        py.detach(|| Dataset::open(&path)).py_err().map(wrap)
+    }
+
+    /// A dataset over shard files (in order) with an optional indices mapping (unpickling).
+    #[staticmethod]
+    #[pyo3(signature = (files, indices, fingerprint, split=None))]
+    fn from_files(
+        py: Python<'_>,
+        files: Vec<PathBuf>,
+        indices: Option<Vec<u64>>,
+        fingerprint: String,
+        split: Option<String>,
+    ) -> PyResult<PyDataset> {
+        let ds = py
+            .detach(|| -> tokenmill_datasets::Result<Dataset> {
+                let shards = files.iter().map(|f| Shard::open(f).map(Arc::new)).collect::<Result<Vec<_>, _>>()?;
+                let mut ds = Dataset::from_shards(shards, None, fingerprint.clone())?;
+                if let Some(ix) = indices {
+                    ds = ds.with_indices(ix.into())?;
+                }
+                Ok(ds.with_fingerprint(fingerprint).with_split(split.as_deref()))
+            })
+            .py_err()?;
+        Ok(wrap(ds))
+    }
+
+    /// A dataset written from an Arrow object (pyarrow Table, polars DataFrame, ...) into `dir`
+    /// (the cache entry of `fingerprint` when `dir` is None).
+    #[staticmethod]
+    #[pyo3(signature = (data, fingerprint, dir=None))]
+    fn from_arrow(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        fingerprint: String,
+        dir: Option<PathBuf>,
+    ) -> PyResult<PyDataset> {
+        let (schema, batches) = import_batches(data)?;
+        let dir = dir.unwrap_or_else(|| cache::entry_dir(&cache::cache_dir(), &fingerprint));
+        let ds = py
+            .detach(|| {
+                let src = tokenmill_datasets::BatchSource::new(schema, batches.into_iter().map(Ok));
+                let opts =
+                    WriteOptions { fingerprint: Some(fingerprint), max_batch_rows: Some(1000), ..Default::default() };
+                Dataset::from_source(src, &dir, &opts, &NoProgress)
+            })
+            .py_err()?;
+        Ok(wrap(ds))
+    }
+
+    #[getter]
+    fn num_rows(&self) -> usize {
+        self.inner.num_rows()
+    }
+
+    #[getter]
+    fn column_names(&self) -> Vec<String> {
+        self.inner.column_names()
+    }
+
+    #[getter]
+    fn fingerprint(&self) -> String {
+        self.inner.fingerprint().to_string()
+    }
+
+    #[getter]
+    fn split(&self) -> Option<String> {
+        self.inner.split().map(str::to_string)
+    }
+
+    fn with_split(&self, split: Option<String>) -> PyDataset {
+        wrap(self.inner.with_split(split.as_deref()))
+    }
+
+    fn with_fingerprint(&self, fingerprint: String) -> PyDataset {
+        wrap(self.inner.with_fingerprint(fingerprint))
+    }
+
+    /// Shard files (empty strings for in-memory shards).
+    fn data_files(&self) -> Vec<String> {
+        self.inner.data_files().iter().map(|p| p.display().to_string()).collect()
+    }
+
+    fn indices(&self) -> Option<Vec<u64>> {
+        self.inner.indices().map(|i| i.to_vec())
+    }
+
+    fn has_indices(&self) -> bool {
+        self.inner.indices().is_some()
+    }
+
+    /// HF features as JSON (`{"col": {"dtype": ..., "_type": "Value"}, ...}`).
+    fn features_json(&self) -> PyResult<String> {
+        Ok(self.inner.features().py_err()?.to_json().to_pretty())
+    }
+
+    fn description(&self) -> String {
+        self.inner.info().description().to_string()
+    }
+
+    /// The schema as an empty Arrow stream (has `__arrow_c_schema__`).
+    fn schema(&self) -> ArrowStream {
+        ArrowStream::batches(self.inner.schema().clone(), vec![])
+    }
+
+    /// Rows `start..start+length` (logical order) as one batch.
+    fn slice(&self, py: Python<'_>, start: usize, length: usize) -> PyResult<ArrowStream> {
+        let n = self.inner.num_rows();
+        if start > n {
+            return Err(PyIndexError::new_err(format!("Index {start} out of range for dataset of size {n}.")));
+        }
+        let len = length.min(n - start);
+        py.detach(|| self.inner.slice(start, len)).py_err().map(ArrowStream::one)
+    }
+
+    /// The rows at `rows` (any order, repeats allowed) as one batch.
+    fn take(&self, py: Python<'_>, rows: Vec<u64>) -> PyResult<ArrowStream> {
+        let n = self.inner.num_rows() as u64;
+        if let Some(bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(PyIndexError::new_err(format!("Index {bad} out of range for dataset of size {n}.")));
+        }
+        py.detach(|| self.inner.take(&rows)).py_err().map(ArrowStream::one)
+    }
+
+    /// One column (logical order) as a one-column batch.
+    fn column(&self, py: Python<'_>, name: &str) -> PyResult<ArrowStream> {
+        let col = py.detach(|| self.inner.column(name)).py_err()?;
+        let field = self.inner.schema().field_with_name(name).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let schema = Arc::new(Schema::new(vec![Field::clone(field)]));
+        let batch = RecordBatch::try_new(schema, vec![col]).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(ArrowStream::one(batch))
+    }
+
+    /// All rows in logical order, lazily, `batch_size` rows per batch (zero-copy where contiguous).
+    #[pyo3(signature = (batch_size=1000, start=0, end=None))]
+    fn stream(&self, batch_size: usize, start: usize, end: Option<usize>) -> ArrowStream {
+        let end = end.unwrap_or(self.inner.num_rows());
+        let schema = self.inner.schema().clone();
+        let it = self
+            .inner
+            .batches_in(start, end, batch_size)
+            .map(|b| b.map_err(|e| arrow_schema::ArrowError::ExternalError(Box::new(e))));
+        ArrowStream::lazy(schema.clone(), Box::new(RecordBatchIterator::new(it, schema)))
+    }
+
+    // ------------------------------------------------------------------ index-only ops
+
+    #[pyo3(signature = (rows, fingerprint=None))]
+    fn select(&self, py: Python<'_>, rows: Vec<u64>, fingerprint: Option<String>) -> PyResult<PyDataset> {
+        let ds = py.detach(|| ops::select::select(&self.inner, &rows)).py_err()?;
+        Ok(wrap(match fingerprint {
+            Some(f) => ds.with_fingerprint(f),
+            None => ds,
+        }))
+    }
+
+    fn shuffle(&self, py: Python<'_>, seed: u64) -> PyResult<PyDataset> {
+        py.detach(|| ops::shuffle::shuffle(&self.inner, seed)).py_err().map(wrap)
+    }
+
+    fn sort(&self, py: Python<'_>, keys: Vec<(String, bool)>) -> PyResult<PyDataset> {
+        py.detach(|| ops::sort::sort_by(&self.inner, &keys)).py_err().map(wrap)
+    }
+
+    #[pyo3(signature = (test_size, train_size, shuffle, seed, stratify_by_column=None))]
+    fn train_test_split(
+        &self,
+        py: Python<'_>,
+        test_size: Option<Bound<'_, PyAny>>,
+        train_size: Option<Bound<'_, PyAny>>,
+        shuffle: bool,
+        seed: u64,
+        stratify_by_column: Option<String>,
+    ) -> PyResult<(PyDataset, PyDataset)> {
+        let opts = SplitOptions {
+            test_size: size_of(test_size.as_ref(), "test_size")?,
+            train_size: size_of(train_size.as_ref(), "train_size")?,
+            shuffle,
+            seed,
+            stratify_by_column,
+        };
+        let tt = py.detach(|| ops::split::train_test_split(&self.inner, &opts)).py_err()?;
+        Ok((wrap(tt.train), wrap(tt.test)))
+    }
+
+    fn shard(&self, py: Python<'_>, num_shards: usize, index: usize, contiguous: bool) -> PyResult<PyDataset> {
+        py.detach(|| ops::select::shard(&self.inner, num_shards, index, contiguous)).py_err().map(wrap)
+    }
+
+    fn take_n(&self, py: Python<'_>, n: usize) -> PyResult<PyDataset> {
+        py.detach(|| ops::select::take(&self.inner, n)).py_err().map(wrap)
+    }
+
+    fn skip(&self, py: Python<'_>, n: usize) -> PyResult<PyDataset> {
+        py.detach(|| ops::select::skip(&self.inner, n)).py_err().map(wrap)
+    }
+
+    #[staticmethod]
+    fn concatenate(py: Python<'_>, parts: Vec<PyRef<'_, PyDataset>>) -> PyResult<PyDataset> {
+        let ds: Vec<Dataset> = parts.iter().map(|d| d.inner.clone()).collect();
+        py.detach(|| ops::combine::concatenate(&ds)).py_err().map(wrap)
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (parts, probabilities, seed, stopping_strategy))]
+    fn interleave(
+        py: Python<'_>,
+        parts: Vec<PyRef<'_, PyDataset>>,
+        probabilities: Option<Vec<f64>>,
+        seed: u64,
+        stopping_strategy: &str,
+    ) -> PyResult<PyDataset> {
+        let stop = stopping(stopping_strategy)?;
+        let ds: Vec<Dataset> = parts.iter().map(|d| d.inner.clone()).collect();
+        py.detach(|| ops::combine::interleave(&ds, probabilities.as_deref(), seed, stop)).py_err().map(wrap)
+    }
+
+    // ------------------------------------------------------------------ data ops (new shards)
+
+    #[pyo3(signature = (renames, progress=None))]
+    fn rename_columns(
+        &self,
+        py: Python<'_>,
+        renames: Vec<(String, String)>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::rename_columns(&self.inner, &renames, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    #[pyo3(signature = (columns, progress=None))]
+    fn select_columns(
+        &self,
+        py: Python<'_>,
+        columns: Vec<String>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::select_columns(&self.inner, &columns, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    #[pyo3(signature = (columns, progress=None))]
+    fn remove_columns(
+        &self,
+        py: Python<'_>,
+        columns: Vec<String>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::remove_columns(&self.inner, &columns, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    /// Appends column `name` from an Arrow object holding one column (table/batch/array stream).
+    #[pyo3(signature = (name, values, progress=None))]
+    fn add_column(
+        &self,
+        py: Python<'_>,
+        name: String,
+        values: &Bound<'_, PyAny>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let (schema, batches) = import_batches(values)?;
+        if schema.fields().len() != 1 {
+            return Err(PyValueError::new_err("add_column: expected one column of values"));
+        }
+        let arrays: Vec<_> = batches.iter().map(|b| b.column(0).clone()).collect();
+        let refs: Vec<&dyn arrow_array::Array> = arrays.iter().map(|a| a.as_ref()).collect();
+        let col = if refs.is_empty() {
+            arrow_array::new_empty_array(schema.field(0).data_type())
+        } else {
+            arrow_select::concat::concat(&refs).map_err(|e| PyValueError::new_err(e.to_string()))?
+        };
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::add_column(&self.inner, &name, col, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    /// Casts columns to the types of HF features given as JSON (`{"col": feature, ...}`).
+    #[pyo3(signature = (features_json, progress=None))]
+    fn cast(&self, py: Python<'_>, features_json: &str, progress: Option<Bound<'_, PyAny>>) -> PyResult<PyDataset> {
+        let casts = feature_types(features_json)?;
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::cast(&self.inner, &casts, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    #[pyo3(signature = (progress=None))]
+    fn flatten(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<PyDataset> {
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::flatten(&self.inner, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    fn unique(&self, py: Python<'_>, column: &str) -> PyResult<ArrowStream> {
+        let arr = py.detach(|| ops::unique::unique(&self.inner, column)).py_err()?;
+        let schema = Arc::new(Schema::new(vec![Field::new(column, arr.data_type().clone(), true)]));
+        let batch = RecordBatch::try_new(schema, vec![arr]).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(ArrowStream::one(batch))
+    }
+
+    /// Rows in logical order written to new shards (the cache entry of the new fingerprint).
+    #[pyo3(signature = (progress=None))]
+    fn flatten_indices(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<PyDataset> {
+        if self.inner.indices().is_none() {
+            return Ok(wrap(self.inner.clone()));
+        }
+        let fp = cache::update_fingerprint(self.inner.fingerprint(), "flatten_indices", &serde_json::Value::Null);
+        let dir = cache::entry_dir(&cache::cache_dir(), &fp);
+        if let Ok(hit) = Dataset::open(&dir) {
+            if hit.fingerprint() == fp {
+                return Ok(wrap(hit.with_split(self.inner.split())));
+            }
+        }
+        let p = PyProgress::new(progress);
+        let opts = WriteOptions { fingerprint: Some(fp), ..Default::default() };
+        py.detach(|| self.inner.flatten_indices(&dir, &opts, &p)).py_err().map(wrap)
+    }
+
+    #[pyo3(signature = (path, max_shard_bytes=None, progress=None))]
+    fn save_to_disk(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        max_shard_bytes: Option<u64>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let mut opts = WriteOptions { max_batch_rows: Some(1000), ..Default::default() };
+        if let Some(m) = max_shard_bytes {
+            opts.max_shard_bytes = m.max(1);
+        }
+        let p = PyProgress::new(progress);
+        py.detach(|| self.inner.save_to_disk(&path, &opts, &p)).py_err()
+    }
+
+    /// Writes parquet / csv / jsonl to `path`; returns the rows written.
+    #[pyo3(signature = (format, path, progress=None))]
+    fn export(&self, py: Python<'_>, format: &str, path: PathBuf, progress: Option<Bound<'_, PyAny>>) -> PyResult<u64> {
+        let f: export::Format = format.parse().py_err()?;
+        let p = PyProgress::new(progress);
+        py.detach(|| export::export(&self.inner, f, &path, &p)).py_err()
+    }
+
+    /// Removes cache entries (under the cache root holding this dataset's shards) that no dataset in
+    /// `keep` uses and that are not loaded sources; returns how many were removed.
+    fn cleanup_cache_files(&self, py: Python<'_>, keep: Vec<PyRef<'_, PyDataset>>) -> PyResult<usize> {
+        let root = cache::cache_dir();
+        let Ok(root) = root.canonicalize() else { return Ok(0) };
+        let files: Vec<PathBuf> = self.inner.data_files().iter().filter_map(|p| p.canonicalize().ok()).collect();
+        if !files.iter().any(|f| f.starts_with(&root)) {
+            return Ok(0);
+        }
+        let mut kept: Vec<PathBuf> = Vec::new();
+        for d in keep.iter().map(|d| &d.inner).chain(std::iter::once(&self.inner)) {
+            kept.extend(d.data_files().iter().filter_map(|p| p.parent().and_then(|p| p.canonicalize().ok())));
+        }
+        py.detach(|| -> PyResult<usize> {
+            let mut removed = 0;
+            let entries = std::fs::read_dir(&root).map_err(|e| PyErr::from(e))?;
+            for e in entries.flatten() {
+                let p = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !p.is_dir() || name.starts_with("load-") || kept.iter().any(|k| k.starts_with(&p)) {
+                    continue;
+                }
+                if std::fs::remove_dir_all(&p).is_ok() {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("_Dataset({:?})", self.inner)
+    }
+}
+
+/// HF's `datasets.load_from_disk`: a `_Dataset`, or a list of (split, `_Dataset`).
+#[pyfunction]
+pub(crate) fn _load_from_disk(py: Python<'_>, path: PathBuf) -> PyResult<Py<PyAny>> {
+    if !path.exists() {
+        return Err(PyErr::from(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("Directory {} not found", path.display()),
+        )));
+    }
+    let saved = py.detach(|| dataset_dict::load_from_disk(&path)).py_err()?;
+    match saved {
+        Saved::Dataset(d) => Ok(Py::new(py, wrap(d))?.into_any()),
+        Saved::Dict(dd) => {
+            let list = PyList::empty(py);
+            for (name, d) in dd.iter() {
+                list.append((name, Py::new(py, wrap(d.clone()))?))?;
+            }
+            Ok(list.into_any().unbind())
+        }
+    }
+}
+
+/// Saves splits as a DatasetDict folder.
+#[pyfunction]
+#[pyo3(signature = (path, splits, max_shard_bytes=None, progress=None))]
+pub(crate) fn _save_dict(
+    py: Python<'_>,
+    path: PathBuf,
+    splits: Vec<(String, PyRef<'_, PyDataset>)>,
+    max_shard_bytes: Option<u64>,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let mut dd = tokenmill_datasets::DatasetDict::new();
+    for (name, d) in &splits {
+        dd.insert(name.clone(), d.inner.clone());
+    }
+    let mut opts = WriteOptions { max_batch_rows: Some(1000), ..Default::default() };
+    if let Some(m) = max_shard_bytes {
+        opts.max_shard_bytes = m.max(1);
+    }
+    let p = PyProgress::new(progress);
+    py.detach(|| dd.save_to_disk(&path, &opts, &p)).py_err()
+}
+
+/// The engine's cache root (`TOKENMILL_CACHE` or the user cache dir).
+#[pyfunction]
+pub(crate) fn _cache_dir() -> String {
+    cache::cache_dir().display().to_string()
+}
+
+/// The Arrow schema of HF features given as JSON (an empty Arrow stream).
+#[pyfunction]
+pub(crate) fn _features_schema(features_json: &str) -> PyResult<ArrowStream> {
+    let types = feature_types(features_json)?;
+    let fields: Vec<Field> = types.into_iter().map(|(n, t)| Field::new(n, t, true)).collect();
+    Ok(ArrowStream::batches(Arc::new(Schema::new(fields)), vec![]))
+}
+
+/// HF features (JSON) of an Arrow schema object.
+#[pyfunction]
+pub(crate) fn _schema_features(schema: &Bound<'_, PyAny>) -> PyResult<String> {
+    let (schema, _) = import_batches(schema)?;
+    Ok(Features::of_schema(&schema).py_err()?.to_json().to_pretty())
+}
