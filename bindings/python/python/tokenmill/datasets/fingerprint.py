@@ -63,18 +63,17 @@ def _feed(h, obj, seen: set, depth: int = 0) -> None:
         _feed(h, obj.__defaults__, seen, depth + 1)
         _feed(h, obj.__kwdefaults__, seen, depth + 1)
         if obj.__closure__:
-            for cell in obj.__closure__:
+            for name, cell in zip(code.co_freevars, obj.__closure__):
                 try:
                     value = cell.cell_contents
                 except ValueError:  # empty cell
                     h.update(b"<empty>")
                     continue
-                _feed(h, value, seen, depth + 1)
+                _feed_ref(h, name, value, seen, depth)
         g = obj.__globals__
         for name in sorted(_global_names(code)):
             if name in g:
-                h.update(b"global:" + name.encode())
-                _feed(h, g[name], seen, depth + 1)
+                _feed_ref(h, name, g[name], seen, depth)
         return
     if isinstance(obj, (types.BuiltinFunctionType, type)):
         h.update(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}".encode())
@@ -107,6 +106,22 @@ def _feed(h, obj, seen: set, depth: int = 0) -> None:
         h.update(pickle.dumps(obj, protocol=4))
     except Exception as e:
         raise UnhashableError(f"cannot pickle {type(obj).__name__}: {e}") from e
+
+
+_MUTABLE = (dict, list, set, bytearray)
+
+
+def _feed_ref(h, name, value, seen, depth):
+    """A global or closure variable the function reads: by value, except mutable containers
+    (``dict``/``list``/``set``), which are hashed by name only: they are typically side-effect
+    state (counters, logs) whose contents change with every call and must not defeat the cache.
+    (HF pickles them by value; a function that *reads* a mutable table should get it through
+    ``fn_kwargs``, which is hashed by value.)"""
+    h.update(b"ref:" + name.encode())
+    if isinstance(value, _MUTABLE):
+        h.update(b"<mutable:" + type(value).__name__.encode() + b">")
+        return
+    _feed(h, value, seen, depth + 1)
 
 
 def _global_names(code: types.CodeType) -> set:
