@@ -100,9 +100,14 @@ def test_tokenize_enwiki_lines(cl100k, ref):
 def test_tokenize_tokenizer_json_equals_hf_encode_batch(minilm_path):
     import tokenizers
 
+    # minilm's tokenizer.json pads and truncates to 128: compare the plain ids here (the configured
+    # padding / truncation are the next test)
     hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
-    ds = tm.Dataset.from_dict({"text": TEXTS})
     tok = tm.Tokenizer.from_file(minilm_path)
+    for t in (hf_tok, tok):
+        t.no_padding()
+        t.no_truncation()
+    ds = tm.Dataset.from_dict({"text": TEXTS})
     # with special tokens ([CLS] ... [SEP]): HF encode_batch's default
     got = ids_column(ds.tokenize(tok, add_special_tokens=True))
     expect = [e.ids for e in hf_tok.encode_batch(TEXTS)]
@@ -113,6 +118,20 @@ def test_tokenize_tokenizer_json_equals_hf_encode_batch(minilm_path):
     expect = [e.ids for e in hf_tok.encode_batch(TEXTS, add_special_tokens=False)]
     for i, t in enumerate(TEXTS):
         assert got[i] == expect[i], f"row {i} ({t[:40]!r}) without special tokens"
+
+
+def test_tokenize_tokenizer_json_keeps_its_padding_and_truncation(minilm_path):
+    # a tokenizer.json's own padding (Fixed 128) and truncation (128) apply, as in HF's encode_batch
+    import tokenizers
+
+    hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
+    assert hf_tok.padding is not None and hf_tok.truncation is not None
+    ds = tm.Dataset.from_dict({"text": TEXTS})
+    got = ids_column(ds.tokenize(tm.Tokenizer.from_file(minilm_path), add_special_tokens=True))
+    expect = [e.ids for e in hf_tok.encode_batch(TEXTS)]
+    assert all(len(x) == 128 for x in expect)
+    for i, t in enumerate(TEXTS):
+        assert got[i] == expect[i], f"row {i} ({t[:40]!r})"
 
 
 def test_tokenize_on_disk_backed_dataset(tmp_path, cl100k, ref):
@@ -193,9 +212,13 @@ def test_pack_imdb_tiny_with_tokenizer_json(minilm_path):
     f = sample("tiny_aclImdb_v1.tar.gz")
     ds = tm.load_dataset("imdb", data_files=f, split="train")
     tok = tm.Tokenizer.from_file(minilm_path)
+    hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
+    for t in (hf_tok, tok):
+        t.no_padding()
+        t.no_truncation()
     packed = ds.tokenize(tok).pack(8, eot=102)
     texts = list(hf_imdb(f, "train")["text"])
-    expect = [e.ids for e in tokenizers.Tokenizer.from_file(minilm_path).encode_batch(texts, add_special_tokens=False)]
+    expect = [e.ids for e in hf_tok.encode_batch(texts, add_special_tokens=False)]
     check_pack(packed, expect, 8, 102)
 
 
