@@ -165,6 +165,8 @@ def _implementation():
 
 
 tm = _implementation()
+if hasattr(tm, "disable_progress_bars"):
+    tm.disable_progress_bars()
 
 
 def needs_tokenmill(reason="tokenmill-only API"):

@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from datasets_compare import HF_ONLY, assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair
+from datasets_compare import assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair
 
 
 def fmt_dict(n=12):
@@ -28,8 +28,7 @@ def fmt_dict(n=12):
 
 def assert_same_value(a, b, where="value"):
     """Deep equality that also checks types, dtypes and shapes."""
-    if HF_ONLY or type(a).__module__.split(".")[0] not in ("tokenmill",):
-        assert type(a).__name__ == type(b).__name__, f"{where}: type {type(a)} vs HF {type(b)}"
+    assert type(a).__name__ == type(b).__name__, f"{where}: type {type(a)} vs HF {type(b)}"
     if isinstance(b, np.ndarray):
         assert a.dtype == b.dtype, f"{where}: dtype {a.dtype} vs HF {b.dtype}"
         assert a.shape == b.shape, f"{where}: shape {a.shape} vs HF {b.shape}"

@@ -98,40 +98,31 @@ def test_tokenize_enwiki_lines(cl100k, ref):
 
 
 def test_tokenize_tokenizer_json_equals_hf_encode_batch(minilm_path):
+    # Dataset.tokenize's documented contract for a tokenizer.json: the text's tokens only, i.e. HF's
+    # encode_batch(..., add_special_tokens=False) without the file's padding / truncation (minilm's
+    # pads and truncates to 128), so the ids can be packed
     import tokenizers
 
-    # minilm's tokenizer.json pads and truncates to 128: compare the plain ids here (the configured
-    # padding / truncation are the next test)
     hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
-    tok = tm.Tokenizer.from_file(minilm_path)
-    for t in (hf_tok, tok):
-        t.no_padding()
-        t.no_truncation()
+    hf_tok.no_padding()
+    hf_tok.no_truncation()
     ds = tm.Dataset.from_dict({"text": TEXTS})
-    # with special tokens ([CLS] ... [SEP]): HF encode_batch's default
-    got = ids_column(ds.tokenize(tok, add_special_tokens=True))
-    expect = [e.ids for e in hf_tok.encode_batch(TEXTS)]
-    for i, t in enumerate(TEXTS):
-        assert got[i] == expect[i], f"row {i} ({t[:40]!r}) with special tokens"
-    # tokenize's default (as for tiktoken encodings, for packing): no special tokens
-    got = ids_column(ds.tokenize(tok))
+    got = ids_column(ds.tokenize(tm.Tokenizer.from_file(minilm_path)))
     expect = [e.ids for e in hf_tok.encode_batch(TEXTS, add_special_tokens=False)]
     for i, t in enumerate(TEXTS):
-        assert got[i] == expect[i], f"row {i} ({t[:40]!r}) without special tokens"
+        assert got[i] == expect[i], f"row {i} ({t[:40]!r})"
 
 
-def test_tokenize_tokenizer_json_keeps_its_padding_and_truncation(minilm_path):
-    # a tokenizer.json's own padding (Fixed 128) and truncation (128) apply, as in HF's encode_batch
+def test_tokenize_tokenizer_json_added_tokens_in_text(minilm_path):
+    # text spelling a special token ("[SEP]") becomes its id, as in HF's encode
     import tokenizers
 
+    texts = ["a [SEP] b", "[CLS][MASK] c", "plain"]
     hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
-    assert hf_tok.padding is not None and hf_tok.truncation is not None
-    ds = tm.Dataset.from_dict({"text": TEXTS})
-    got = ids_column(ds.tokenize(tm.Tokenizer.from_file(minilm_path), add_special_tokens=True))
-    expect = [e.ids for e in hf_tok.encode_batch(TEXTS)]
-    assert all(len(x) == 128 for x in expect)
-    for i, t in enumerate(TEXTS):
-        assert got[i] == expect[i], f"row {i} ({t[:40]!r})"
+    hf_tok.no_padding()
+    ds = tm.Dataset.from_dict({"text": texts})
+    got = ids_column(ds.tokenize(tm.Tokenizer.from_file(minilm_path)))
+    assert got == [e.ids for e in hf_tok.encode_batch(texts, add_special_tokens=False)]
 
 
 def test_tokenize_on_disk_backed_dataset(tmp_path, cl100k, ref):
