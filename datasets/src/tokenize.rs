@@ -455,7 +455,10 @@ pub fn tokenize(
 /// Packs the ids column of `ds` into rows of `opts.block_size` tokens (see [`pack::Packer`]),
 /// written to `out_dir` (or the cache dir).
 pub fn pack(ds: &Dataset, opts: &PackOptions, out_dir: Option<&Path>, progress: &dyn Progress) -> Result<Dataset> {
-    let packer = Packer::new(ds.schema(), opts)?;
+    // Validates the column against the whole schema (the error lists every column); the packer
+    // itself reads the projected batches below, where the ids are column 0.
+    Packer::new(ds.schema(), opts)?;
+    let packer = Packer::new(&ds.schema().project(&[ds.schema().index_of(&opts.column)?])?, opts)?;
     let fp = cache::update_fingerprint(ds.fingerprint(), "pack", &serde_json::json!(opts));
     let data = DataOpOptions { out_dir: out_dir.map(Path::to_path_buf), ..DataOpOptions::default() };
     if let Some(hit) = data.cached(&fp) {
@@ -576,5 +579,19 @@ mod tests {
         assert!(matches!(Plan::new(&cl, &batch.schema(), &opts), Err(Error::Invalid(_))));
         let auto = Plan::new(&cl, &batch.schema(), &TokenizeOptions::default()).unwrap();
         assert!(!auto.u16_ids, "cl100k needs u32");
+    }
+
+    #[test]
+    fn pack_reads_an_ids_column_that_is_not_the_first() {
+        let tok = gpt2();
+        let batch = texts(vec![Some("one two three"), Some("four five six seven")]);
+        let ds = Dataset::from_batches(batch.schema(), vec![batch]).unwrap();
+        let t = crate::test_util::TestDir::new("pack-col");
+        let tokd = tokenize(&ds, tok.clone(), &TokenizeOptions::default(), Some(&t.join("tok")), &crate::NoProgress).unwrap();
+        assert_eq!(tokd.column_names(), ["text", "input_ids"]);
+        let opts = PackOptions { column: "input_ids".into(), block_size: 2, eot: None, keep_partial: true };
+        let packed = pack(&tokd, &opts, Some(&t.join("pack")), &crate::NoProgress).unwrap();
+        let n: usize = ["one two three", "four five six seven"].iter().map(|s| tok.encode_ordinary(s).unwrap().len()).sum();
+        assert_eq!(packed.num_rows(), n.div_ceil(2));
     }
 }

@@ -29,6 +29,13 @@ def _np_column(col):
 
     t = col.type
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        vt = t.value_type
+        if col.null_count == 0 and not pa.types.is_fixed_size_list(t) and (pa.types.is_integer(vt) or pa.types.is_floating(vt) or pa.types.is_boolean(vt)) and col.values.null_count == 0:
+            # one level of primitives: slices of the flat values keep the Arrow dtype (uint16 ids)
+            offsets = col.offsets.to_numpy()
+            flat = col.values.to_numpy(zero_copy_only=False)
+            items = [flat[offsets[i]:offsets[i + 1]] for i in range(len(col))]
+            return _stack(items)
         items = [_np_value(v) for v in col.to_pylist()]
         return _stack(items)
     if pa.types.is_struct(t):
