@@ -41,7 +41,7 @@ def _np_column(col):
     if pa.types.is_struct(t):
         return np.array(col.to_pylist(), dtype=object)
     if col.null_count == 0 and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
-        return col.to_numpy()
+        return col.to_numpy(zero_copy_only=False)
     return np.array(col.to_pylist())
 
 
@@ -69,6 +69,38 @@ def _stack(items):
     for i, x in enumerate(items):
         out[i] = x
     return out
+
+
+def _hf_dtypes(x):
+    """HF's numpy formatter casts integer arrays to int64 and float arrays to float32."""
+    import numpy as np
+
+    if isinstance(x, np.ndarray):
+        if x.dtype == object:
+            out = np.empty(len(x), dtype=object)
+            for i, v in enumerate(x):
+                out[i] = _hf_dtypes(v)
+            return out
+        if x.dtype.kind in "iu":
+            return x.astype(np.int64, copy=False)
+        if x.dtype.kind == "f":
+            return x.astype(np.float32, copy=False)
+        return x
+    if isinstance(x, dict):
+        return {k: _hf_dtypes(v) for k, v in x.items()}
+    return x
+
+
+def _row_value(x):
+    """A row's value as HF's numpy formatter gives it: arrays cast as above, bools as 0-d arrays,
+    other scalars as numpy scalars."""
+    import numpy as np
+
+    if isinstance(x, np.ndarray) or isinstance(x, dict):
+        return _hf_dtypes(x)
+    if isinstance(x, (bool, np.bool_)):
+        return np.array(x)
+    return x
 
 
 def _torch(x):
@@ -108,7 +140,7 @@ def format_row(table, type_):
         out = {}
         for name, col in zip(table.column_names, table.columns):
             arr = _np_column(col.combine_chunks() if hasattr(col, "combine_chunks") else col)
-            out[name] = arr[0]
+            out[name] = _row_value(arr[0])
         return _torch(out) if type_ == "torch" else out
     if type_ == "pandas":
         return table.to_pandas()
@@ -126,7 +158,7 @@ def format_batch(table, type_):
     if type_ is None:
         return table.to_pydict()
     if type_ in ("numpy", "torch"):
-        out = {name: _np_column(col.combine_chunks()) for name, col in zip(table.column_names, table.columns)}
+        out = {name: _hf_dtypes(_np_column(col.combine_chunks())) for name, col in zip(table.column_names, table.columns)}
         return _torch(out) if type_ == "torch" else out
     if type_ == "pandas":
         return table.to_pandas()
@@ -145,7 +177,7 @@ def format_column(table, type_):
     if type_ is None:
         return col.to_pylist()
     if type_ in ("numpy", "torch"):
-        arr = _np_column(col.combine_chunks())
+        arr = _hf_dtypes(_np_column(col.combine_chunks()))
         return _torch(arr) if type_ == "torch" else arr
     if type_ == "pandas":
         return table.to_pandas()[table.column_names[0]]
