@@ -196,3 +196,29 @@ __all__ = [
     "__version__",
     "default_threads",
 ]
+
+# ------------------------------------------------------------------------------------------------
+# datasets API (needs pyarrow; resolved lazily on first use)
+
+class DatasetsError(TokenmillError):
+    """A dataset operation failed: bad input data (the message names the file and the
+    line/row/column), a missing column, a wrong type, or an invalid argument."""
+
+from .datasets import (
+    ClassLabel as ClassLabel,
+    Column as Column,
+    Dataset as Dataset,
+    DatasetDict as DatasetDict,
+    Features as Features,
+    IterableDataset as IterableDataset,
+    IterableDatasetDict as IterableDatasetDict,
+    List as List,
+    Value as Value,
+    are_progress_bars_disabled as are_progress_bars_disabled,
+    concatenate_datasets as concatenate_datasets,
+    disable_progress_bars as disable_progress_bars,
+    enable_progress_bars as enable_progress_bars,
+    interleave_datasets as interleave_datasets,
+    load_dataset as load_dataset,
+    load_from_disk as load_from_disk,
+)
