@@ -165,3 +165,34 @@ def test_map_in_memory_not_cached():
         ds.map(counted_upper, batched=True, batch_size=10)
         assert CALLS["n"] == 2
         assert ds.cache_files == []
+
+
+def counted_keep(r):
+    CALLS["n"] += 1
+    return r["label"] == 1
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_filter_cache_reused(tmp_path, side):
+    ours, theirs = saved_pair(tmp_path, small_dict(30))
+    ds = ours if side == "tokenmill" else theirs
+    CALLS["n"] = 0
+    a = ds.filter(counted_keep)
+    assert CALLS["n"] == 30
+    CALLS["n"] = 0
+    b = ds.filter(counted_keep)
+    assert CALLS["n"] == 0, f"{side}: the identical filter ran again"
+    assert a.to_list() == b.to_list()
+
+
+def test_map_num_proc():
+    ours, theirs = both(lambda ds: ds.map(length, num_proc=2))
+    assert_same_dataset(ours, theirs, what="map(num_proc=2)")
+    ours, theirs = both(lambda ds: ds.map(upper_batch, batched=True, batch_size=4, num_proc=2))
+    assert_same_dataset(ours, theirs, what="map(batched, num_proc=2)")
+
+
+def test_map_on_disk_backed_equals_hf(tmp_path):
+    ours, theirs = saved_pair(tmp_path, small_dict(64))
+    for name in ("batched", "unbatched_with_indices", "batched_grows_rows", "map_nested_output"):
+        assert_same_dataset(MAPS[name](ours), MAPS[name](theirs), what=f"disk-backed {name}")

@@ -205,3 +205,15 @@ def test_indexing_and_columns():
     assert ours.shape == theirs.shape
     assert list(iter(ours)) == list(iter(theirs))
     assert [b for b in ours.iter(batch_size=7)] == [b for b in theirs.iter(batch_size=7)]
+
+
+def test_flatten_squad_real_and_filter_unanswerable():
+    from datasets_compare import shared
+
+    f = shared("squad/dev-v2.0.json")
+    ours = tm.load_dataset("squad", data_files=f, split="train").flatten()
+    theirs = hf_squad(f).flatten()
+    assert_same_dataset(ours.select(range(0, 11873, 97)), theirs.select(range(0, 11873, 97)), what="flatten squad v2")
+    a = ours.filter(lambda n: len(n) == 0, input_columns="answers.text")
+    b = theirs.filter(lambda n: len(n) == 0, input_columns="answers.text")
+    assert a.num_rows == b.num_rows and a["id"][:] == b["id"][:]

@@ -134,3 +134,17 @@ def test_state_dict_streaming_json_file():
     state = it.state_dict()
     it.load_state_dict(state)
     assert [first] + list(it) == rows
+
+
+def test_streaming_map_filter_then_resume():
+    f = sample("tiny_aclImdb_v1.tar.gz")
+    it = tm.load_dataset("imdb", data_files=f, split="train", streaming=True)
+    it = it.map(lambda r: {"n": len(r["text"])}).filter(lambda r: r["n"] > 0)
+    rows = list(it)
+    expect = [dict(r, n=len(r["text"])) for r in hf_imdb(f, "train").to_list()]
+    assert rows == expect
+    g = iter(it)
+    first = next(g)
+    state = it.state_dict()
+    it.load_state_dict(state)
+    assert [first] + list(it) == rows
