@@ -160,6 +160,9 @@ def test_arrow_export_is_zero_copy(tmp_path):
     t2 = pa.table(ours)
     assert pa.total_allocated_bytes() - before < 100_000 * 8 // 2
     assert t.equals(t2)
+    # zero-copy from the memory map: two exports point at the same memory (as HF's mmapped table does)
+    addrs = lambda tab: [c.buffers()[1].address for c in tab.column("x").chunks]  # noqa: E731
+    assert addrs(t) == addrs(t2), "each export copied the column (different buffer addresses)"
 
 
 # ---------------------------------------------------------------- torch
