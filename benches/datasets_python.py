@@ -21,8 +21,10 @@ HF / tokenmill (> 1 means tokenmill is faster).
 (c) iterating rows of `with_format("numpy")` over the tokenized reviews (HF's output of (a), opened by
     each side's `load_from_disk`), touching every `input_ids` array.
 
-Measured 2026-12-05 23:15 UTC, 2 cores shared with a build, tokenmill at 63c148c (debug-free maturin
-develop build), HF datasets 5.2.0, tokenizers 0.23.3:
+Measured 2026-12-05 23:15 UTC, 2 cores shared with a build, HF datasets 5.2.0, tokenizers 0.23.3,
+tokenmill at 63c148c as installed by `maturin develop` WITHOUT --release (a 299 MB unoptimised debug
+build: only miniz_oxide at opt-level 3), so tokenmill's figures are pessimistic; rerun after
+`maturin develop --release` for the real ratios:
 
     --runs 3 --docs 5000                          HF (s)   tokenmill (s)  HF/tokenmill
     (a) load + tokenize cl100k + save              6.60     4.09           1.61x
