@@ -217,3 +217,50 @@ def test_flatten_squad_real_and_filter_unanswerable():
     a = ours.filter(lambda n: len(n) == 0, input_columns="answers.text")
     b = theirs.filter(lambda n: len(n) == 0, input_columns="answers.text")
     assert a.num_rows == b.num_rows and a["id"][:] == b["id"][:]
+
+
+# ---------------------------------------------------------------- tokenmill's own feature classes
+
+
+def _features(lib):
+    return lib.Features({
+        "id": lib.Value("int32"),
+        "text": lib.Value("string"),
+        "label": lib.ClassLabel(names=["x", "y", "z"]),
+        "score": lib.Value("float64"),
+    })
+
+
+def test_own_feature_classes_from_dict_and_cast():
+    d = small_dict(9)
+    ours = tm.Dataset.from_dict(d, features=_features(tm))
+    theirs = hf.Dataset.from_dict(d, features=_features(hf))
+    assert_same_dataset(ours, theirs, what="from_dict(features=tm.Features)")
+    assert repr(ours.features) == repr(theirs.features)
+    assert ours.features.to_dict() == theirs.features.to_dict()
+    assert_same_dataset(
+        ours.cast_column("id", tm.Value("int64")).cast_column("label", tm.Value("int8")),
+        theirs.cast_column("id", hf.Value("int64")).cast_column("label", hf.Value("int8")),
+        what="cast_column(tm.Value)",
+    )
+    lst = tm.List(tm.Value("int16"))
+    a = tm.Dataset.from_dict({"l": [[1, 2], []]}, features=tm.Features({"l": lst}))
+    b = hf.Dataset.from_dict({"l": [[1, 2], []]}, features=hf.Features({"l": hf.List(hf.Value("int16"))}))
+    assert_same_dataset(a, b, what="tm.List")
+
+
+def test_own_feature_classes_in_load_dataset():
+    f = sample("people.tsv")
+    ours = tm.load_dataset("csv", data_files=f, sep="\t", split="train",
+                           features=tm.Features({"id": tm.Value("int32"), "text": tm.Value("string")}))
+    theirs = hf.load_dataset("csv", data_files=f, sep="\t", split="train",
+                             features=hf.Features({"id": hf.Value("int32"), "text": hf.Value("string")}))
+    assert_same_dataset(ours, theirs)
+
+
+def test_classlabel_methods():
+    ours = tm.Dataset.from_dict(small_dict(6), features=_features(tm))
+    lab = ours.features["label"]
+    assert lab.num_classes == 3 and lab.names == ["x", "y", "z"]
+    assert lab.int2str(2) == "z" and lab.str2int("y") == 1
+    assert lab.int2str([0, 1]) == ["x", "y"]
