@@ -102,6 +102,25 @@ pub fn select_columns(ds: &Dataset, columns: &[String], opts: &DataOpOptions, p:
     project(ds, keep, "select_columns", serde_json::json!(columns), opts, p)
 }
 
+/// Keeps only `columns`, in the order given (HF 5's `select_columns` returns them in that order).
+pub fn select_columns_in_order(
+    ds: &Dataset,
+    columns: &[String],
+    opts: &DataOpOptions,
+    p: &dyn Progress,
+) -> Result<Dataset> {
+    let schema = ds.schema();
+    let mut keep = Vec::with_capacity(columns.len());
+    for c in columns {
+        let i = schema.index_of(c).map_err(|_| missing(schema, c))?;
+        if keep.contains(&i) {
+            return Err(Error::Invalid(format!("select_columns: column {c:?} given twice")));
+        }
+        keep.push(i);
+    }
+    project(ds, keep, "select_columns_in_order", serde_json::json!(columns), opts, p)
+}
+
 /// Drops `columns`.
 pub fn remove_columns(ds: &Dataset, columns: &[String], opts: &DataOpOptions, p: &dyn Progress) -> Result<Dataset> {
     let schema = ds.schema();

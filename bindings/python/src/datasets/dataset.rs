@@ -53,10 +53,14 @@ fn stopping(s: &str) -> PyResult<Stopping> {
     }
 }
 
+pub(crate) fn parse_features(json: &str) -> PyResult<Features> {
+    let v = OrderedJson::parse(json).map_err(|e| PyValueError::new_err(format!("bad features JSON: {e}")))?;
+    Features::from_json(&v).py_err()
+}
+
 /// HF feature JSON (`{"col": {"dtype": "int64", "_type": "Value"}}`) → Arrow types per column.
 pub(crate) fn feature_types(json: &str) -> PyResult<Vec<(String, DataType)>> {
-    let v = OrderedJson::parse(json).map_err(|e| PyValueError::new_err(format!("bad features JSON: {e}")))?;
-    let f = Features::from_json(&v).py_err()?;
+    let f = parse_features(json)?;
     let schema = f.to_arrow_schema().py_err()?;
     Ok(schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect())
 }
@@ -203,10 +207,18 @@ impl PyDataset {
     }
 
     /// All rows in logical order, lazily, `batch_size` rows per batch (zero-copy where contiguous).
+    /// Without an indices mapping, the whole dataset streams as its stored batches (zero-copy
+    /// views of the memory map).
     #[pyo3(signature = (batch_size=1000, start=0, end=None))]
     fn stream(&self, batch_size: usize, start: usize, end: Option<usize>) -> ArrowStream {
         let end = end.unwrap_or(self.inner.num_rows());
         let schema = self.inner.schema().clone();
+        if self.inner.indices().is_none() && start == 0 && end == self.inner.num_rows() {
+            let ds = self.inner.clone();
+            let it = (0..ds.num_stored_batches())
+                .map(move |g| ds.stored_batch(g).map_err(|e| arrow_schema::ArrowError::ExternalError(Box::new(e))));
+            return ArrowStream::lazy(schema.clone(), Box::new(RecordBatchIterator::new(it, schema)));
+        }
         let it = self
             .inner
             .batches_in(start, end, batch_size)
@@ -438,6 +450,80 @@ impl PyDataset {
         })
     }
 
+    /// The same rows with HF features (JSON) recorded in the schema metadata (e.g. `ClassLabel`
+    /// names on an int64 column). Features that do not fit a column's type are ignored there.
+    fn with_features(&self, features_json: &str) -> PyResult<PyDataset> {
+        let f = parse_features(features_json)?;
+        let mut meta = self.inner.schema().metadata().clone();
+        meta.insert(tokenmill_datasets::features::HF_METADATA_KEY.to_string(), f.to_hf_metadata());
+        let schema = Arc::new(Schema::new_with_metadata(self.inner.schema().fields().clone(), meta));
+        self.inner.with_schema_metadata(schema).py_err().map(wrap)
+    }
+
+    /// Keeps `columns` in the given order.
+    #[pyo3(signature = (columns, progress=None))]
+    fn select_columns_in_order(
+        &self,
+        py: Python<'_>,
+        columns: Vec<String>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let p = PyProgress::new(progress);
+        py.detach(|| ops::columns::select_columns_in_order(&self.inner, &columns, &data_opts(), &p)).py_err().map(wrap)
+    }
+
+    /// An in-memory dataset (no files) from an Arrow object (HF's in-memory tables).
+    #[staticmethod]
+    fn from_arrow_memory(data: &Bound<'_, PyAny>, fingerprint: String) -> PyResult<PyDataset> {
+        let (schema, batches) = import_batches(data)?;
+        let schema = Arc::new(tokenmill_datasets::features::with_hf_metadata(&schema).py_err()?);
+        let batches = batches
+            .into_iter()
+            .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let ds = Dataset::from_batches(schema, batches).py_err()?;
+        Ok(wrap(ds.with_fingerprint(fingerprint)))
+    }
+
+    /// Whether the rows live in memory (no shard files).
+    fn is_in_memory(&self) -> bool {
+        self.inner.shards().iter().any(|s| s.is_in_memory())
+    }
+
+    /// The rows (logical order) copied into memory (HF's `keep_in_memory=True`).
+    fn to_memory(&self, py: Python<'_>) -> PyResult<PyDataset> {
+        let ds = py
+            .detach(|| -> tokenmill_datasets::Result<Dataset> {
+                let batches = self.inner.batches(64 * 1024).collect::<Result<Vec<_>, _>>()?;
+                let out = Dataset::from_batches(self.inner.schema().clone(), batches)?;
+                Ok(out.with_fingerprint(self.inner.fingerprint().to_string()).with_split(self.inner.split()))
+            })
+            .py_err()?;
+        Ok(wrap(ds))
+    }
+
+    /// `save_to_disk` into exactly `num_shards` shards of contiguous rows (each shard's rows are
+    /// gathered into one batch, as HF holds one shard's table at a time).
+    #[pyo3(signature = (path, num_shards, progress=None))]
+    fn save_to_disk_shards(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        num_shards: usize,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let n = self.inner.num_rows();
+        if num_shards == 0 || (num_shards > n && n > 0) {
+            return Err(PyValueError::new_err(format!(
+                "num_shards={num_shards} must be between 1 and the number of rows ({n})"
+            )));
+        }
+        let p = PyProgress::new(progress);
+        let ds = self.inner.clone();
+        py.detach(|| save_in_shards(&ds, &path, num_shards, &p)).py_err()
+    }
+
     fn __repr__(&self) -> String {
         format!("_Dataset({:?})", self.inner)
     }
@@ -493,12 +579,12 @@ pub(crate) fn _cache_dir() -> String {
     cache::cache_dir().display().to_string()
 }
 
-/// The Arrow schema of HF features given as JSON (an empty Arrow stream).
+/// The Arrow schema of HF features given as JSON, with HF's `huggingface` metadata (an empty
+/// Arrow stream).
 #[pyfunction]
 pub(crate) fn _features_schema(features_json: &str) -> PyResult<ArrowStream> {
-    let types = feature_types(features_json)?;
-    let fields: Vec<Field> = types.into_iter().map(|(n, t)| Field::new(n, t, true)).collect();
-    Ok(ArrowStream::batches(Arc::new(Schema::new(fields)), vec![]))
+    let f = parse_features(features_json)?;
+    Ok(ArrowStream::batches(Arc::new(f.to_arrow_schema().py_err()?), vec![]))
 }
 
 /// HF features (JSON) of an Arrow schema object.
@@ -506,4 +592,62 @@ pub(crate) fn _features_schema(features_json: &str) -> PyResult<ArrowStream> {
 pub(crate) fn _schema_features(schema: &Bound<'_, PyAny>) -> PyResult<String> {
     let (schema, _) = import_batches(schema)?;
     Ok(Features::of_schema(&schema).py_err()?.to_json().to_pretty())
+}
+
+/// HF's `save_to_disk(num_shards=k)`: k shards of contiguous rows (the first `n % k` one row
+/// longer), each written by its own bounded writer, then named `data-0000i-of-0000k.arrow`.
+fn save_in_shards(ds: &Dataset, path: &std::path::Path, k: usize, p: &PyProgress) -> tokenmill_datasets::Result<()> {
+    use tokenmill_datasets::load::hf_disk::{write_json, TempDir, STATE_JSON};
+    use tokenmill_datasets::shard_writer::{shard_file_name, sync_dir};
+    use tokenmill_datasets::{Error, Progress, ShardWriter};
+
+    let n = ds.num_rows();
+    let tmp = TempDir::next_to(path)?;
+    let schema = Arc::new(tokenmill_datasets::features::with_hf_metadata(ds.schema())?);
+    let features = Features::of_schema(&schema)?;
+    let (div, rem) = (n / k, n % k);
+    let mut names = Vec::with_capacity(k);
+    p.start("Saving the dataset", Some(n as u64));
+    let result = (|| -> tokenmill_datasets::Result<()> {
+        let mut start = 0;
+        for i in 0..k {
+            let len = div + usize::from(i < rem);
+            let sub = tmp.path().join(format!(".part-{i}"));
+            std::fs::create_dir(&sub).map_err(|e| Error::io(&sub, e))?;
+            let opts = WriteOptions { max_shard_bytes: u64::MAX, max_batch_rows: Some(1000), fingerprint: None };
+            let mut w = ShardWriter::new(&sub, schema.clone(), &opts)?;
+            for b in ds.batches_in(start, start + len, 1000) {
+                let b = b?;
+                w.write(&b)?;
+                p.advance(b.num_rows() as u64);
+            }
+            let files = w.finish()?;
+            let name = shard_file_name(i, k);
+            let from = sub.join(&files[0]);
+            let to = tmp.path().join(&name);
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+            std::fs::remove_dir_all(&sub).map_err(|e| Error::io(&sub, e))?;
+            names.push(name);
+            start += len;
+        }
+        write_json(&tmp.path().join("dataset_info.json"), &ds.info().to_json(&features))?;
+        let files = names
+            .iter()
+            .map(|n| OrderedJson::Object(vec![("filename".into(), OrderedJson::String(n.clone()))]))
+            .collect();
+        let state = OrderedJson::Object(vec![
+            ("_data_files".into(), OrderedJson::Array(files)),
+            ("_fingerprint".into(), OrderedJson::String(ds.fingerprint().to_string())),
+            ("_format_columns".into(), OrderedJson::Null),
+            ("_format_kwargs".into(), OrderedJson::Object(vec![])),
+            ("_format_type".into(), OrderedJson::Null),
+            ("_output_all_columns".into(), OrderedJson::Bool(false)),
+            ("_split".into(), ds.split().map(|s| OrderedJson::String(s.into())).unwrap_or(OrderedJson::Null)),
+        ]);
+        write_json(&tmp.path().join(STATE_JSON), &state)?;
+        sync_dir(tmp.path())
+    })();
+    p.finish();
+    result?;
+    tmp.replace(path)
 }

@@ -54,10 +54,7 @@ class Column:
     def __iter__(self):
         fmt = self.source._format["type"]
         for t in self._tables():
-            if fmt is None:
-                yield from t.column(0).to_pylist()
-            else:
-                yield from _fmt.format_column(t, fmt)
+            yield from _fmt.column_values(t, fmt)
 
     def __getitem__(self, key):
         src = self.source
@@ -72,8 +69,7 @@ class Column:
             if not 0 <= i < n:
                 raise IndexError(f"Index {key} out of range for dataset of size {n}.")
             t = _table(src._ds.slice(i, 1)).select([self.column_name])
-            out = _fmt.format_column(t, fmt)
-            return out[0] if fmt in (None, "numpy", "torch", "arrow") else out.iloc[0] if fmt == "pandas" else out[0]
+            return _fmt.format_row(t, fmt)[self.column_name]
         t = src._read(src._rows_of(key)).select([self.column_name])
         return _fmt.format_column(t, fmt)
 
@@ -116,8 +112,9 @@ class Dataset:
             data = pa.table(data)
         data = data.combine_chunks() if data.num_rows else data
         fp = _fp.table_fingerprint(data)
-        native = _Native.from_arrow(data, "table-" + fp)
-        return cls(native.with_fingerprint(fp).with_split(split))
+        # in memory, as HF's from_* tables (no cache files; map results are not cached)
+        native = _Native.from_arrow_memory(data, fp)
+        return cls(native.with_split(split))
 
     @classmethod
     def from_dict(cls, mapping, features=None, info=None, split=None):
@@ -325,8 +322,10 @@ class Dataset:
     def __getitem__(self, key):
         if isinstance(key, str):
             if key not in self.column_names:
-                raise KeyError(f"Column {key} not in the dataset. Current columns in the dataset: {self.column_names}")
-            return Column(self, key)
+                raise ValueError(f"Column '{key}' doesn't exist.")
+            if self._format["type"] in (None, "numpy", "torch"):
+                return Column(self, key)
+            return _fmt.format_column(self.data.select([key]), self._format["type"])
         if isinstance(key, int) or (hasattr(key, "__index__") and not isinstance(key, (list, tuple, slice, range)) and not hasattr(key, "__len__")):
             i = int(key)
             n = len(self)
@@ -388,9 +387,11 @@ class Dataset:
         return self.data
 
     def to_iterable_dataset(self, num_shards=1):
-        from .iterable import IterableDataset
+        from .iterable import IterableDataset, _DatasetRows
 
-        return IterableDataset(_tm._Iterable.from_dataset(self._ds, 1000))
+        if num_shards < 1 or (num_shards > len(self) and len(self) > 0):
+            raise ValueError(f"num_shards must be between 1 and {len(self)}")
+        return IterableDataset(_DatasetRows(self), num_shards=num_shards)
 
     # ------------------------------------------------------------------ formats
 
@@ -429,8 +430,8 @@ class Dataset:
 
     def __getstate__(self):
         files = self._ds.data_files()
-        if any(not f for f in files):
-            raise TypeError("this dataset has in-memory shards and cannot be pickled")
+        if self._ds.is_in_memory():
+            return {"table": self.data, "fingerprint": self._ds.fingerprint, "split": self._ds.split, "format": self._format}
         return {
             "files": files,
             "indices": self._ds.indices(),
@@ -440,6 +441,10 @@ class Dataset:
         }
 
     def __setstate__(self, state):
+        if "table" in state:
+            self._ds = _Native.from_arrow_memory(state["table"], state["fingerprint"]).with_split(state["split"])
+            self._format = state["format"]
+            return
         self._ds = _Native.from_files(state["files"], state["indices"], state["fingerprint"], state["split"])
         self._format = state["format"]
 
@@ -471,7 +476,12 @@ class Dataset:
 
     def shuffle(self, seed=None, generator=None, keep_in_memory=False, load_from_cache_file=None, indices_cache_file_name=None, writer_batch_size=1000, new_fingerprint=None):
         if generator is not None:
-            raise ValueError("generator= is not supported; pass seed=")
+            if seed is not None:
+                raise ValueError("Both `seed` and `generator` were provided. Please specify just one of them.")
+            # HF: the permutation of the given numpy Generator
+            perm = generator.permutation(len(self)).tolist()
+            out = self._new(self._ds.select(perm, new_fingerprint or _fp.random_fingerprint()))
+            return out
         if seed is None:
             import random
 
@@ -489,6 +499,16 @@ class Dataset:
         elif len(reverse) != len(column_names):
             raise ValueError("Parameter 'reverse' should be either a boolean or a list of booleans with the same length as 'column_names'.")
         self._check_columns(column_names, "Column")
+        if null_placement in ("at_start", "first"):
+            # pyarrow's sort over the key columns only, as HF sorts
+            import pyarrow.compute as pc
+
+            keys = self.data.select(list(column_names))
+            order = pc.sort_indices(keys, sort_keys=[(c, "descending" if r else "ascending") for c, r in zip(column_names, reverse)], null_placement="at_start")
+            fp = _fp.fingerprint_of(self._fingerprint, "sort", list(column_names), list(reverse), "at_start")
+            return self._new(self._ds.select(order.to_pylist(), fp))
+        if null_placement not in ("at_end", "last"):
+            raise ValueError(f"null_placement must be 'at_start' or 'at_end', not {null_placement!r}")
         return self._new(self._ds.sort(list(zip(column_names, reverse))))
 
     def train_test_split(self, test_size=None, train_size=None, shuffle=True, stratify_by_column=None, seed=None, generator=None, keep_in_memory=False, load_from_cache_file=None, train_indices_cache_file_name=None, test_indices_cache_file_name=None, writer_batch_size=1000, train_new_fingerprint=None, test_new_fingerprint=None):
@@ -537,7 +557,7 @@ class Dataset:
         missing = [c for c in column_names if c not in self.column_names]
         if missing:
             raise ValueError(f"Column name {missing} not in the dataset. Current columns in the dataset: {self.column_names}.")
-        return self._new(self._ds.select_columns(list(column_names)))
+        return self._new(self._ds.select_columns_in_order(list(column_names)))
 
     def add_column(self, name, column, new_fingerprint=None, feature=None):
         pa = _pa()
@@ -555,7 +575,10 @@ class Dataset:
 
     def cast_column(self, column, feature, new_fingerprint=None):
         self._check_columns([column])
-        return self._new(self._ds.cast(features_json({column: feature}), _bar("Casting the dataset")))
+        out = self._ds.cast(features_json({column: feature}), _bar("Casting the dataset"))
+        feats = self.features.to_dict()
+        feats[column] = json.loads(features_json({column: feature}))[column]
+        return self._new(out.with_features(json.dumps(feats)))
 
     def cast(self, features, batch_size=1000, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, num_proc=None):
         d = json.loads(features_json(features))
@@ -564,8 +587,8 @@ class Dataset:
         out = self._ds.cast(json.dumps(d), _bar("Casting the dataset"))
         order = list(d)
         if order != out.column_names:
-            out = out.select_columns(order)
-        return self._new(out)
+            out = out.select_columns_in_order(order)
+        return self._new(out.with_features(json.dumps(d)))
 
     def flatten(self, new_fingerprint=None, max_depth=16):
         return self._new(self._ds.flatten())
@@ -636,7 +659,14 @@ class Dataset:
     # ------------------------------------------------------------------ save / export / cache
 
     def save_to_disk(self, dataset_path, max_shard_size=None, num_shards=None, num_proc=None, storage_options=None):
-        self._ds.save_to_disk(os.fspath(dataset_path), _parse_size(max_shard_size), _bar("Saving the dataset"))
+        if max_shard_size is not None and num_shards is not None:
+            raise ValueError("Please specify either max_shard_size or num_shards, but not both.")
+        path = os.fspath(dataset_path)
+        if num_shards is not None:
+            self._ds.save_to_disk_shards(path, int(num_shards), _bar("Saving the dataset"))
+        else:
+            self._ds.save_to_disk(path, _parse_size(max_shard_size), _bar("Saving the dataset"))
+        _write_format(path, self._format)
 
     @staticmethod
     def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):
@@ -656,9 +686,27 @@ class Dataset:
         return self._export("csv", path_or_buf)
 
     def to_json(self, path_or_buf, batch_size=None, num_proc=None, storage_options=None, **to_json_kwargs):
-        if to_json_kwargs and (to_json_kwargs.get("lines", True) is not True or to_json_kwargs.get("orient", "records") != "records"):
-            return self.to_pandas().to_json(path_or_buf, **to_json_kwargs)
-        return self._export("jsonl", path_or_buf)
+        """JSON Lines by default (native writer); other pandas ``to_json`` options and
+        ``compression`` go through pandas per batch, as HF writes them."""
+        if not to_json_kwargs or (set(to_json_kwargs) <= {"lines", "orient"} and to_json_kwargs.get("lines", True) is True and to_json_kwargs.get("orient", "records") == "records"):
+            return self._export("jsonl", path_or_buf)
+        kw = dict(to_json_kwargs)
+        compression = kw.pop("compression", None)
+        orient = kw.pop("orient", "records")
+        lines = kw.pop("lines", orient == "records")
+        kw.pop("index", None)
+        bs = batch_size or 10000
+        opener = _opener(compression, path_or_buf)
+        written = 0
+        with opener as f:
+            for start in range(0, len(self), bs):
+                text = _table(self._ds.slice(start, bs)).to_pandas().to_json(None, orient=orient, lines=lines, **kw)
+                if not text.endswith("\n"):
+                    text += "\n"
+                b = text.encode("utf-8")
+                f.write(b)
+                written += len(b)
+        return written
 
     def _export(self, fmt, path):
         if not isinstance(path, (str, os.PathLike)):
@@ -717,3 +765,58 @@ def _html(ds: Dataset, rows: int = 5) -> str:
         f"<div><b>Dataset</b>{split}: {ds.num_rows:,} rows × {ds.num_columns} columns"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def _opener(compression, path):
+    import bz2
+    import gzip
+    import lzma
+
+    if hasattr(path, "write"):
+        import contextlib
+
+        return contextlib.nullcontext(path)
+    path = os.fspath(path)
+    if compression in (None, "infer"):
+        if compression == "infer":
+            for ext, c in ((".gz", "gzip"), (".bz2", "bz2"), (".xz", "xz")):
+                if path.endswith(ext):
+                    compression = c
+        if compression in (None, "infer"):
+            return open(path, "wb")
+    if compression == "gzip":
+        return gzip.open(path, "wb")
+    if compression == "bz2":
+        return bz2.open(path, "wb")
+    if compression == "xz":
+        return lzma.open(path, "wb")
+    raise ValueError(f"unsupported compression {compression!r} (gzip, bz2, xz)")
+
+
+def _write_format(path, fmt):
+    """Records the format in state.json as HF does (restored by load_from_disk)."""
+    state_path = os.path.join(path, "state.json")
+    with open(state_path, encoding="utf-8") as f:
+        state = json.load(f)
+    state["_format_type"] = fmt["type"]
+    state["_format_columns"] = fmt["columns"]
+    state["_format_kwargs"] = fmt["format_kwargs"]
+    state["_output_all_columns"] = fmt["output_all_columns"]
+    tmp = state_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, indent=2, sort_keys=True)
+    os.replace(tmp, state_path)
+
+
+def _read_format(path):
+    try:
+        with open(os.path.join(path, "state.json"), encoding="utf-8") as f:
+            state = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return {
+        "type": state.get("_format_type"),
+        "columns": state.get("_format_columns"),
+        "output_all_columns": bool(state.get("_output_all_columns", False)),
+        "format_kwargs": state.get("_format_kwargs") or {},
+    }

@@ -109,6 +109,8 @@ def _torch(x):
 
     if isinstance(x, dict):
         return {k: _torch(v) for k, v in x.items()}
+    if isinstance(x, np.str_):
+        return str(x)
     if isinstance(x, np.ndarray):
         if x.dtype == object:
             return [_torch(v) for v in x]
@@ -187,4 +189,17 @@ def format_column(table, type_):
         return pl.from_arrow(table).to_series(0)
     if type_ == "arrow":
         return col
+    raise ValueError(type_)
+
+
+def column_values(table, type_):
+    """The values of a 1-column table one by one, each as a row would give it (HF's ``Column``
+    iteration: numpy scalars stay float64, bools are 0-d arrays, lists become arrays)."""
+    col = table.column(0)
+    if type_ is None:
+        return col.to_pylist()
+    if type_ in ("numpy", "torch"):
+        arr = _np_column(col.combine_chunks())
+        out = [_row_value(x) for x in arr]
+        return [_torch(x) for x in out] if type_ == "torch" else out
     raise ValueError(type_)

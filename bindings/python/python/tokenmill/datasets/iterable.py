@@ -131,8 +131,10 @@ def _step_batch(rows, batch_size, drop_last_batch):
 class IterableDataset:
     """A lazily read dataset (HF's ``datasets.IterableDataset``)."""
 
-    def __init__(self, source, steps=(), split=None, format_type=None, features=None):
+    def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None):
         self._source = source
+        self._num_shards = num_shards
+        self._epoch = 0
         self._steps = list(steps)
         self._split = split
         self._format_type = format_type
@@ -141,7 +143,8 @@ class IterableDataset:
         self._resume_from = 0
 
     def _clone(self, step=None, **kw):
-        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features)
+        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features, self._num_shards)
+        out._epoch = self._epoch
         for k, v in kw.items():
             setattr(out, k, v)
         return out
@@ -154,17 +157,15 @@ class IterableDataset:
             return self._features
         if any(s[0] == "map" for s in self._steps) or any(s[0] == "batch" for s in self._steps):
             return None
+        if isinstance(self._source, _DatasetRows):
+            feats = self._source.ds.features
+            return _apply_feature_steps(feats, self._steps)
         if isinstance(self._source, _tm._Iterable):
             schema = self._source.schema()
             if schema is None:
                 return None
             feats = Features.from_dict(json.loads(_tm._schema_features(schema)))
-            for s in self._steps:
-                if s[0] == "select":
-                    feats = Features({c: feats[c] for c in s[1]})
-                elif s[0] == "rename":
-                    feats = Features({s[1].get(k, k): v for k, v in feats.items()})
-            return feats
+            return _apply_feature_steps(feats, self._steps)
         return None
 
     @property
@@ -178,7 +179,17 @@ class IterableDataset:
 
     @property
     def num_shards(self):
+        if self._num_shards is not None:
+            return self._num_shards
         return self._source.num_shards if isinstance(self._source, _tm._Iterable) else 1
+
+    @property
+    def epoch(self):
+        return self._epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """A shuffle then uses ``seed + epoch`` (HF's per-epoch reshuffling)."""
+        self._epoch = int(epoch)
 
     n_shards = num_shards
 
@@ -209,7 +220,10 @@ class IterableDataset:
             elif kind == "take":
                 rows = itertools.islice(rows, step[1])
             elif kind == "shuffle":
-                rows = _step_shuffle(rows, *step[1:])
+                seed, buf = step[1], step[2]
+                rows = _step_shuffle(rows, seed if not self._epoch else (seed + self._epoch) % 2**64, buf)
+            elif kind == "cast":
+                rows = _step_cast(rows, step[1])
             elif kind == "batch":
                 rows = _step_batch(rows, *step[1:])
             elif kind == "select":
@@ -297,35 +311,109 @@ class IterableDataset:
     def rename_columns(self, column_mapping):
         return self._clone(("rename", dict(column_mapping)))
 
+    def cast_column(self, column, feature):
+        return self._clone(("cast", {column: feature}))
+
+    def cast(self, features):
+        return self._clone(("cast", dict(features)))
+
     @staticmethod
     def concatenate(dsets):
         return IterableDataset(lambda: itertools.chain.from_iterable(d._rows() for d in dsets))
 
     @staticmethod
     def interleave(dsets, probabilities=None, seed=None, stopping_strategy="first_exhausted"):
+        """HF's cycling/random interleave: the next example of every source is fetched ahead;
+        ``first_exhausted`` stops when a source runs out, ``all_exhausted`` restarts exhausted
+        sources until each ran out once (``..._without_replacement``: drops them instead)."""
+        if stopping_strategy not in ("first_exhausted", "all_exhausted", "all_exhausted_without_replacement"):
+            raise ValueError(f"{stopping_strategy} is not supported. Please enter a valid stopping_strategy.")
+
         def gen():
             import numpy as np
 
+            n = len(dsets)
             its = [iter(d._rows()) for d in dsets]
-            done = [False] * len(its)
-            rng = np.random.default_rng(seed)
-            k = 0
-            while True:
+            nexts = []
+            for it in its:
+                nexts.append(next(it, _END))
+            exhausted = [x is _END for x in nexts]
+            if stopping_strategy == "first_exhausted" and any(exhausted):
+                return
+
+            def indices():
                 if probabilities is None:
-                    i = k % len(its)
-                    k += 1
-                else:
-                    i = int(rng.choice(len(its), p=probabilities))
-                try:
-                    yield next(its[i])
-                except StopIteration:
-                    done[i] = True
-                    if stopping_strategy == "first_exhausted" or all(done):
+                    while True:
+                        yield from range(n)
+                rng = np.random.default_rng(seed)
+                while True:
+                    yield from (int(i) for i in rng.choice(n, size=1000, p=probabilities))
+
+            for i in indices():
+                if nexts[i] is _END:
+                    if stopping_strategy == "all_exhausted_without_replacement":
+                        if all(x is _END for x in nexts):
+                            return
+                        continue
+                    if all(exhausted):
                         return
-                    its[i] = iter(dsets[i]._rows())
-                    yield next(its[i])
+                    continue
+                yield nexts[i]
+                nexts[i] = next(its[i], _END)
+                if nexts[i] is _END:
+                    exhausted[i] = True
+                    if stopping_strategy == "first_exhausted":
+                        return
+                    if stopping_strategy == "all_exhausted":
+                        if all(exhausted):
+                            return
+                        its[i] = iter(dsets[i]._rows())
+                        nexts[i] = next(its[i], _END)
 
         return IterableDataset(gen)
+
+
+_END = object()
+
+
+class _DatasetRows:
+    """Rows of a map-style Dataset in order (``Dataset.to_iterable_dataset``)."""
+
+    def __init__(self, ds):
+        self.ds = ds
+
+    def __call__(self):
+        for start in range(0, len(self.ds), 1000):
+            yield from _pa().table(self.ds._ds.slice(start, 1000)).to_pylist()
+
+
+def _apply_feature_steps(feats, steps):
+    from .features import _to_json, from_json
+
+    for s in steps:
+        if s[0] == "select":
+            feats = Features({c: feats[c] for c in s[1]})
+        elif s[0] == "rename":
+            feats = Features({s[1].get(k, k): v for k, v in feats.items()})
+        elif s[0] == "cast":
+            feats = Features({k: (from_json(_to_json(s[1][k])) if k in s[1] else v) for k, v in feats.items()})
+    return feats
+
+
+def _step_cast(rows, features):
+    """Casts values to the Arrow types of ``features``, 1000 rows at a time."""
+    import pyarrow as pa
+
+    from .arrow_dataset import _schema_of
+
+    schema = _schema_of(features)
+    for chunk in _batches(rows, 1000, False):
+        cols = _to_dict(chunk)
+        for f in schema:
+            if f.name in cols:
+                cols[f.name] = pa.array(cols[f.name]).cast(f.type).to_pylist()
+        for i in range(len(chunk)):
+            yield {k: v[i] for k, v in cols.items()}
 
 
 class IterableDatasetDict(dict):

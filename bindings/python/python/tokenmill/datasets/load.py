@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from .. import _tokenmill as _tm
-from .arrow_dataset import Dataset
+from .arrow_dataset import Dataset, _read_format
 from .dataset_dict import DatasetDict
 from .features import features_json
 from .progress import bar as _bar
@@ -90,9 +90,19 @@ def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):
     if not (os.path.exists(os.path.join(p, "state.json")) or os.path.exists(os.path.join(p, "dataset_dict.json"))):
         raise FileNotFoundError(f"Directory {p} is neither a `Dataset` directory nor a `DatasetDict` directory.")
     out = _tm._load_from_disk(p)
+
+    def opened(native, sub):
+        if keep_in_memory:
+            native = native.to_memory()
+        ds = Dataset(native)
+        fmt = _read_format(sub)
+        if fmt is not None and (fmt["type"] is not None or fmt["columns"] is not None):
+            ds.set_format(fmt["type"], fmt["columns"], fmt["output_all_columns"], **fmt["format_kwargs"])
+        return ds
+
     if isinstance(out, list):
-        return DatasetDict({name: Dataset(ds) for name, ds in out})
-    return Dataset(out)
+        return DatasetDict({name: opened(ds, os.path.join(p, name)) for name, ds in out})
+    return opened(out, p)
 
 
 def concatenate_datasets(dsets, info=None, split=None, axis=0):
@@ -113,10 +123,26 @@ def concatenate_datasets(dsets, info=None, split=None, axis=0):
             for c in d.column_names:
                 out = out.add_column(c, d.data.column(c))
         return out
-    names = [d.column_names for d in dsets]
-    if any(set(n) != set(names[0]) for n in names):
-        raise ValueError(f"The features can't be aligned because the key(s) differ between datasets: {names}")
-    parts = [d if d.column_names == names[0] else d.select_columns(names[0]) for d in dsets]
+    # HF aligns the columns: the union in order of appearance, missing ones filled with nulls
+    order = []
+    types = {}
+    for d in dsets:
+        sch = d.schema
+        for f in sch:
+            if f.name not in types:
+                order.append(f.name)
+                types[f.name] = f.type
+    parts = []
+    for d in dsets:
+        missing = [c for c in order if c not in d.column_names]
+        if missing:
+            import pyarrow as pa
+
+            for c in missing:
+                d = d.add_column(c, pa.nulls(len(d), types[c]))
+        if d.column_names != order:
+            d = d.select_columns(order)
+        parts.append(d)
     out = Dataset(_tm._Dataset.concatenate([d._ds for d in parts]), dsets[0]._format)
     if split is not None:
         out._ds = out._ds.with_split(split)

@@ -175,14 +175,17 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
             "try_original_type": try_original_type,
         },
     )
-    hit = _cached(fp, load_from_cache_file)
+    in_memory = ds._ds.is_in_memory()
+    # HF caches map results of datasets backed by files only; in-memory datasets recompute and
+    # their results stay in memory
+    hit = None if in_memory else _cached(fp, load_from_cache_file)
     if hit is not None:
-        return ds._new(hit.with_split(ds.split))
+        return ds._new(_with_features(hit.with_split(ds.split), features))
 
     target_schema = _schema_of(features) if features is not None else None
     original = {f.name: f.type for f in pa.schema(ds._ds.schema())}
     out_path = os.path.join(_tm._cache_dir(), fp)
-    writer = _tm._Writer(out_path, fp, ds.split)
+    writer = _MemoryWriter(fp, ds.split) if in_memory else _tm._Writer(out_path, fp, ds.split)
     n = len(ds)
     step = batch_size if batched else 1000
     progress = _bar(desc or "Map")
@@ -202,7 +205,8 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
                 lengths = {len(a) for a in arrays.values()}
                 if len(lengths) > 1:
                     raise ValueError(f"Column lengths mismatch: columns {list(arrays)} have lengths {sorted(lengths)}")
-                if kept and lengths and lengths != {table.num_rows}:
+                # input columns the output does not replace cannot follow a new row count
+                if any(k not in arrays for k in kept) and lengths and lengths != {table.num_rows}:
                     raise ValueError(
                         f"Column lengths mismatch: the function returned {lengths.pop()} rows for a batch of "
                         f"{table.num_rows}; remove the input columns (remove_columns=...) to change the number of rows"
@@ -228,7 +232,40 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
     finally:
         if progress is not None:
             progress.close()
-    return ds._new(native)
+    return ds._new(_with_features(native, features))
+
+
+def _with_features(native, features):
+    if features is None:
+        return native
+    from .features import features_json
+
+    return native.with_features(features_json(features))
+
+
+class _MemoryWriter:
+    """The `_Writer` interface collecting batches in memory (map on an in-memory dataset)."""
+
+    def __init__(self, fingerprint, split):
+        self.fp = fingerprint
+        self.split = split
+        self.tables = []
+        self.rows = 0
+
+    def write(self, table):
+        pa = _pa()
+        if self.tables and table.schema != self.tables[0].schema:
+            table = table.cast(self.tables[0].schema)
+        self.tables.append(pa.table(table))
+        self.rows += table.num_rows
+
+    def finish(self, empty=None):
+        pa = _pa()
+        t = pa.concat_tables(self.tables) if self.tables else empty
+        return _tm._Dataset.from_arrow_memory(t, self.fp).with_split(self.split)
+
+    def abort(self):
+        self.tables = []
 
 
 def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_size, fn_kwargs, load_from_cache_file, new_fingerprint, desc):
@@ -252,7 +289,8 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
         {"with_indices": with_indices, "input_columns": input_columns, "batched": batched, "batch_size": batch_size if batched else None, "fn_kwargs": fn_kwargs},
     )
     cache_file = os.path.join(_tm._cache_dir(), fp, "indices.u64")
-    if load_from_cache_file is not False and os.path.exists(cache_file):
+    in_memory = ds._ds.is_in_memory()
+    if not in_memory and load_from_cache_file is not False and os.path.exists(cache_file):
         keep = array("Q")
         with open(cache_file, "rb") as f:
             keep.frombytes(f.read())
@@ -287,6 +325,8 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
         if progress is not None:
             progress.close()
     try:
+        if in_memory:
+            raise OSError("in-memory datasets are not cached")
         os.makedirs(os.path.dirname(cache_file), exist_ok=True)
         tmp = cache_file + ".tmp"
         with open(tmp, "wb") as f:
