@@ -587,11 +587,13 @@ mod tests {
         let batch = texts(vec![Some("one two three"), Some("four five six seven")]);
         let ds = Dataset::from_batches(batch.schema(), vec![batch]).unwrap();
         let t = crate::test_util::TestDir::new("pack-col");
-        let tokd = tokenize(&ds, tok.clone(), &TokenizeOptions::default(), Some(&t.join("tok")), &crate::NoProgress).unwrap();
+        let tokd =
+            tokenize(&ds, tok.clone(), &TokenizeOptions::default(), Some(&t.join("tok")), &crate::NoProgress).unwrap();
         assert_eq!(tokd.column_names(), ["text", "input_ids"]);
         let opts = PackOptions { column: "input_ids".into(), block_size: 2, eot: None, keep_partial: true };
         let packed = pack(&tokd, &opts, Some(&t.join("pack")), &crate::NoProgress).unwrap();
-        let n: usize = ["one two three", "four five six seven"].iter().map(|s| tok.encode_ordinary(s).unwrap().len()).sum();
+        let n: usize =
+            ["one two three", "four five six seven"].iter().map(|s| tok.encode_ordinary(s).unwrap().len()).sum();
         assert_eq!(packed.num_rows(), n.div_ceil(2));
     }
 }
