@@ -264,3 +264,40 @@ def test_classlabel_methods():
     assert lab.num_classes == 3 and lab.names == ["x", "y", "z"]
     assert lab.int2str(2) == "z" and lab.str2int("y") == 1
     assert lab.int2str([0, 1]) == ["x", "y"]
+
+
+# ---------------------------------------------------------------- larger: numpy default_rng parity at scale
+
+
+def test_shuffle_split_shard_at_scale():
+    d = {"i": list(range(10_000)), "s": [str(i % 97) for i in range(10_000)]}
+    ours, theirs = pair_from_dict(d)
+    for seed in (0, 123):
+        assert ours.shuffle(seed=seed)["i"][:] == theirs.shuffle(seed=seed)["i"][:]
+        a, b = ours.train_test_split(test_size=0.1, seed=seed), theirs.train_test_split(test_size=0.1, seed=seed)
+        assert a["train"]["i"][:] == b["train"]["i"][:] and a["test"]["i"][:] == b["test"]["i"][:]
+    assert ours.shuffle(seed=5).shard(7, 3)["i"][:] == theirs.shuffle(seed=5).shard(7, 3)["i"][:]
+    assert ours.sort(["s", "i"], reverse=[True, False])["i"][:] == theirs.sort(["s", "i"], reverse=[True, False])["i"][:]
+
+
+def test_select_with_numpy_and_stepped_range():
+    import numpy as np
+
+    ours, theirs = pair_from_dict()
+    for idx in (np.array([5, 1, 3]), range(0, 40, 3), range(39, -1, -2), []):
+        assert_same_dataset(ours.select(idx), theirs.select(idx), what=f"select({idx!r})")
+
+
+def test_from_dict_nested_and_all_null_columns():
+    d = {"n": [None, None], "nested": [{"a": [1], "b": {"c": "x"}}, {"a": [], "b": {"c": None}}], "f": [1.5, None]}
+    assert_same_dataset(tm.Dataset.from_dict(d), hf.Dataset.from_dict(d))
+
+
+def test_dataset_dict_shard_and_train_test_split_chain():
+    d = small_dict(30)
+    ours = tm.DatasetDict(train=tm.Dataset.from_dict(d))
+    theirs = hf.DatasetDict(train=hf.Dataset.from_dict(d))
+    a = ours["train"].train_test_split(test_size=0.2, seed=1)["train"].train_test_split(test_size=0.25, seed=2)
+    b = theirs["train"].train_test_split(test_size=0.2, seed=1)["train"].train_test_split(test_size=0.25, seed=2)
+    assert_same_dict(a, b)
+    assert_same_dict(ours.shuffle(seeds={"train": 4}), theirs.shuffle(seeds={"train": 4}))

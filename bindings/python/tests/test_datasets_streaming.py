@@ -148,3 +148,31 @@ def test_streaming_map_filter_then_resume():
     state = it.state_dict()
     it.load_state_dict(state)
     assert [first] + list(it) == rows
+
+
+def _gen(n):
+    for i in range(n):
+        yield {"i": i, "s": f"s{i}"}
+
+
+def test_iterable_from_generator():
+    ours = tm.IterableDataset.from_generator(_gen, gen_kwargs={"n": 9})
+    theirs = hf.IterableDataset.from_generator(_gen, gen_kwargs={"n": 9})
+    assert_rows_equal(list(ours), list(theirs))
+    assert_rows_equal(list(ours.map(lambda r: {"j": r["i"] * 3}).take(4)), list(theirs.map(lambda r: {"j": r["i"] * 3}).take(4)))
+
+
+def test_interleave_iterable_with_probabilities():
+    parts = [small_dict(n) for n in (6, 10)]
+    ours = [tm.Dataset.from_dict(p).to_iterable_dataset() for p in parts]
+    theirs = [hf.Dataset.from_dict(p).to_iterable_dataset() for p in parts]
+    kw = {"probabilities": [0.3, 0.7], "seed": 42}
+    assert_rows_equal(list(tm.interleave_datasets(ours, **kw)), list(hf.interleave_datasets(theirs, **kw)), "interleave p")
+
+
+def test_iterable_dataset_dict_map():
+    f = sample("records.jsonl")
+    ours = tm.load_dataset("json", data_files={"a": f, "b": f}, streaming=True).map(lambda r: {"k": r["id"] + 1})
+    theirs = hf.load_dataset("json", data_files={"a": f, "b": f}, streaming=True).map(lambda r: {"k": r["id"] + 1})
+    for k in ("a", "b"):
+        assert_rows_equal(list(ours[k]), list(theirs[k]), k)
