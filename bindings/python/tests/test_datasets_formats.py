@@ -210,3 +210,25 @@ def test_pickle_disk_backed_dataset_is_small(tmp_path):
     blob = pickle.dumps(ours)
     assert len(blob) < 50_000, "a memory-mapped dataset pickles by path, not by value (as HF's does)"
     assert_same_dataset(pickle.loads(blob), theirs)
+
+
+def test_with_transform_and_set_transform():
+    ours, theirs = pair_from_dict(fmt_dict())
+
+    def tr(batch):
+        return {"up": [t.upper() for t in batch["text"]], "n": [len(x) for x in batch["ids"]]}
+
+    a, b = ours.with_transform(tr), theirs.with_transform(tr)
+    assert_same_value(a[0], b[0], "with_transform row")
+    assert_same_value(a[2:5], b[2:5], "with_transform slice")
+    for ds in (ours, theirs):
+        ds.set_transform(tr, columns=["text", "ids"])
+    assert_same_value(ours[1], theirs[1], "set_transform row")
+
+
+def test_formatted_as_context_manager():
+    ours, theirs = pair_from_dict(fmt_dict())
+    with ours.formatted_as("numpy"), theirs.formatted_as("numpy"):
+        assert_same_value(ours[:3], theirs[:3], "formatted_as numpy")
+    assert ours.format == theirs.format
+    assert ours[0] == theirs[0]

@@ -165,3 +165,46 @@ def test_load_is_cached_second_call_same_rows():
     assert_rows_equal(a.to_list(), b.to_list())
     assert a._fingerprint == b._fingerprint
     assert_rows_equal(a.to_list(), list(hf.load_dataset("json", data_files=f, split="train")))
+
+
+def test_data_files_list_and_glob(tmp_path):
+    import shutil
+
+    for i in range(3):
+        shutil.copy(sample("records.jsonl"), tmp_path / f"part-{i}.jsonl")
+    files = [str(tmp_path / f"part-{i}.jsonl") for i in range(3)]
+    assert_same_dataset(
+        tm.load_dataset("json", data_files=files, split="train"),
+        hf.load_dataset("json", data_files=files, split="train"),
+        what="list of files",
+    )
+    pattern = str(tmp_path / "part-*.jsonl")
+    assert_same_dataset(
+        tm.load_dataset("json", data_files=pattern, split="train"),
+        hf.load_dataset("json", data_files=pattern, split="train"),
+        what="glob",
+    )
+    assert_same_dict(
+        tm.load_dataset("json", data_files={"train": files[:2], "test": files[2]}),
+        hf.load_dataset("json", data_files={"train": files[:2], "test": files[2]}),
+    )
+
+
+def test_data_dir(tmp_path):
+    import shutil
+
+    shutil.copy(sample("people.csv"), tmp_path / "a.csv")
+    shutil.copy(sample("people.csv"), tmp_path / "b.csv")
+    assert_same_dict(tm.load_dataset("csv", data_dir=str(tmp_path)), hf.load_dataset("csv", data_dir=str(tmp_path)))
+
+
+@pytest.mark.parametrize("method,name,kw", [
+    ("from_csv", "people.csv", {}),
+    ("from_json", "records.jsonl", {}),
+    ("from_parquet", "table.parquet", {}),
+    ("from_text", "lines.txt", {}),
+    ("from_text", "lines.txt", {"keep_linebreaks": True}),
+])
+def test_dataset_from_file_classmethods(method, name, kw):
+    f = sample(name)
+    assert_same_dataset(getattr(tm.Dataset, method)(f, **kw), getattr(hf.Dataset, method)(f, **kw), what=method)
