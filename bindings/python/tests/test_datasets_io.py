@@ -181,3 +181,23 @@ def test_exports_read_back_by_load_dataset(tmp_path):
             hf.load_dataset(fmt, data_files=str(tmp_path / f), split="train"),
             what=f"{fmt} read back",
         )
+
+
+def test_multi_shard_dataset_ops_cross_shard_boundaries(tmp_path):
+    d = small_dict(500)
+    hf.Dataset.from_dict(d).save_to_disk(str(tmp_path / "src"), max_shard_size="4KB")
+    ours, theirs = tm.load_from_disk(str(tmp_path / "src")), hf.load_from_disk(str(tmp_path / "src"))
+    assert len(ours.cache_files) == len(theirs.cache_files) > 3
+    assert_same_dataset(ours, theirs, what="multi-shard")
+    for name, fn in {
+        "select_across": lambda ds: ds.select(list(range(0, 500, 37)) + [499, 0]),
+        "slice": lambda ds: ds.select(range(95, 405)),
+        "shuffle": lambda ds: ds.shuffle(seed=11),
+        "map_batched": lambda ds: ds.map(lambda b: {"n": [len(t) for t in b["text"]]}, batched=True, batch_size=33),
+        "filter": lambda ds: ds.filter(lambda r: r["id"] % 5 == 0),
+        "sort": lambda ds: ds.sort("text"),
+        "shard": lambda ds: ds.shard(4, 3, contiguous=False),
+    }.items():
+        assert_same_dataset(fn(ours), fn(theirs), what=f"multi-shard {name}")
+    assert [b["id"] for b in ours.iter(batch_size=64)] == [b["id"] for b in theirs.iter(batch_size=64)]
+    assert ours[[3, 499, 250]] == theirs[[3, 499, 250]]

@@ -222,3 +222,30 @@ def test_pack_numpy_format(cl100k, ref):
     arr = np.asarray(arr)[: len(blocks)]
     assert arr.shape == (len(blocks), 32)
     np.testing.assert_array_equal(arr, np.array(blocks))
+
+
+def test_tokenize_ids_dtype_and_hf_features(tmp_path, cl100k, minilm_path):
+    # dtype="auto": uint32 ids for cl100k (100k vocabulary), uint16 for a 30k WordPiece vocabulary
+    ds = tm.Dataset.from_dict({"text": ["a b", "c"]})
+    a = ds.tokenize(cl100k)
+    b = ds.tokenize(tm.Tokenizer.from_file(minilm_path))
+    as_json = lambda f: hf.Features({"x": f}).to_dict()["x"]  # noqa: E731
+    assert a.features.to_dict()["input_ids"] == as_json(hf.List(hf.Value("uint32")))
+    assert b.features.to_dict()["input_ids"] == as_json(hf.List(hf.Value("uint16")))
+    a.save_to_disk(str(tmp_path / "a"))
+    assert hf.load_from_disk(str(tmp_path / "a")).features["input_ids"] == hf.List(hf.Value("uint32"))
+
+
+def test_tokenize_full_imdb_train_shuffled(cl100k, ref):
+    # 25,000 rows through many 1,000-row batches and an indices mapping: order must hold
+    f = shared("imdb/aclImdb_v1.tar.gz")
+    ds = tm.load_dataset("imdb", data_files=f, split="train").shuffle(seed=7)
+    out = ds.tokenize(cl100k)
+    assert out.num_rows == 25000
+    picks = list(range(0, 25000, 211)) + [24999]
+    sub = out.select(picks)
+    texts = sub["text"][:]
+    got = [list(x) for x in sub["input_ids"]]
+    for i, (t, ids) in enumerate(zip(texts, got)):
+        assert ids == ref.encode_ordinary(t), f"row {picks[i]}"
+    assert sub["label"][:] == ds.select(picks)["label"][:]
