@@ -176,3 +176,34 @@ def test_iterable_dataset_dict_map():
     theirs = hf.load_dataset("json", data_files={"a": f, "b": f}, streaming=True).map(lambda r: {"k": r["id"] + 1})
     for k in ("a", "b"):
         assert_rows_equal(list(ours[k]), list(theirs[k]), k)
+
+
+def _plus_one(r):
+    return {"n": r["id"] + 1}
+
+
+def _labelled(r):
+    return r["label"] != 0
+
+
+def test_iterable_pickles():
+    import pickle
+
+    ours, _ = pair()
+    it = ours.map(_plus_one).filter(_labelled)
+    assert list(pickle.loads(pickle.dumps(it))) == list(it)
+
+
+def test_iterable_torch_dataloader_workers():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader
+
+    d = {"ids": [[i, i + 1] for i in range(40)], "label": [i % 2 for i in range(40)]}
+    ours = tm.Dataset.from_dict(d).to_iterable_dataset(num_shards=4).with_format("torch")
+    theirs = hf.Dataset.from_dict(d).to_iterable_dataset(num_shards=4).with_format("torch")
+    assert isinstance(ours, torch.utils.data.IterableDataset)
+    a = list(DataLoader(ours, batch_size=5, num_workers=2))
+    b = list(DataLoader(theirs, batch_size=5, num_workers=2))
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert torch.equal(x["ids"], y["ids"]) and torch.equal(x["label"], y["label"])
