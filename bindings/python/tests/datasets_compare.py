@@ -35,6 +35,7 @@ from conftest import REPO, SHARED  # noqa: E402
 hf.disable_progress_bars()
 
 SAMPLES = REPO / "data" / "samples" / "datasets"
+TESTS_DIR = Path(__file__).resolve().parent
 HF_ONLY = os.environ.get("TOKENMILL_DS_IMPL", "").lower() == "hf"
 
 

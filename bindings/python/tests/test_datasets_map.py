@@ -234,3 +234,39 @@ def test_filter_numpy_bools():
 
     ours, theirs = both(lambda ds: ds.filter(lambda b: np.array(b["label"]) == 2, batched=True))
     assert_same_dataset(ours, theirs)
+
+
+CROSS_PROCESS = r"""
+import os, sys
+if sys.argv[1] == "hf" or os.environ.get("TOKENMILL_DS_IMPL", "").lower() == "hf":
+    import datasets as lib
+else:
+    import tokenmill as lib
+lib.disable_progress_bars()
+calls = [0]
+def shout(b):
+    calls[0] += 1
+    return {{"text": [t.upper() + "!" for t in b["text"]]}}
+ds = lib.load_from_disk(sys.argv[2])
+out = ds.map(shout, batched=True, batch_size=10)
+print(calls[0], out[0]["text"])
+"""
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_map_cache_reused_across_processes(tmp_path, side):
+    import os
+    import subprocess
+    import sys
+
+    hf.Dataset.from_dict(small_dict(30)).save_to_disk(str(tmp_path / "src"))
+    code = CROSS_PROCESS.replace("{{", "{").replace("}}", "}")
+    env = dict(os.environ)  # the same TOKENMILL_CACHE / HF_DATASETS_CACHE (set by datasets_compare) in both runs
+    outs = [subprocess.run([sys.executable, "-c", code, side, str(tmp_path / "src")], capture_output=True, text=True, env=env)
+            for _ in range(2)]
+    for o in outs:
+        assert o.returncode == 0, o.stderr[-2000:]
+    first, second = (o.stdout.strip().splitlines()[-1] for o in outs)
+    assert first.split(" ", 1)[0] == "3", first
+    assert second.split(" ", 1)[0] == "0", f"{side}: a new process recomputed the same map: {second}"
+    assert first.split(" ", 1)[1] == second.split(" ", 1)[1]
