@@ -249,3 +249,21 @@ def test_tokenize_full_imdb_train_shuffled(cl100k, ref):
     for i, (t, ids) in enumerate(zip(texts, got)):
         assert ids == ref.encode_ordinary(t), f"row {picks[i]}"
     assert sub["label"][:] == ds.select(picks)["label"][:]
+
+
+def test_pack_without_eot_and_keep_partial(cl100k, ref):
+    docs = [ref.encode_ordinary(t) for t in TEXTS]
+    ds = tm.Dataset.from_dict({"text": TEXTS}).tokenize(cl100k)
+    stream = [i for d in docs for i in d]
+    got = ids_column(ds.pack(10))
+    assert got == [stream[i : i + 10] for i in range(0, len(stream) - len(stream) % 10, 10)], "no eot: plain concatenation"
+    with_eot = [i for d in docs for i in d + [EOT]]
+    got = ids_column(ds.pack(10, eot=EOT, keep_partial=True))
+    assert got == [with_eot[i : i + 10] for i in range(0, len(with_eot), 10)], "keep_partial keeps the short last block"
+    assert ids_column(ds.pack(10, eot=cl100k)) == ids_column(ds.pack(10, eot=EOT)), "eot=<encoding> uses <|endoftext|>"
+
+
+def test_pack_bad_block_size(cl100k):
+    ds = tm.Dataset.from_dict({"text": ["a"]}).tokenize(cl100k)
+    with pytest.raises((ValueError, TypeError)):
+        ds.pack(0)
