@@ -36,12 +36,15 @@ def test_quickstart_notebook_runs(tmp_path):
             spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
             return spec
 
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=_KSM())
     client = nbclient.NotebookClient(
         nb,
+        km=km,
         timeout=120,
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-        kernel_manager_kwargs={"kernel_spec_manager": _KSM()},
     )
     old = dict(os.environ)
     os.environ.update(env)
@@ -58,5 +61,6 @@ def test_quickstart_notebook_runs(tmp_path):
         if o.get("output_type") == "error"
     ]
     assert not errors, errors
-    # every code cell ran
+    # every code cell ran, in this interpreter
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    assert km.kernel_spec.argv[0] == sys.executable
