@@ -435,7 +435,7 @@ impl PyDataset {
         }
         py.detach(|| -> PyResult<usize> {
             let mut removed = 0;
-            let entries = std::fs::read_dir(&root).map_err(|e| PyErr::from(e))?;
+            let entries = std::fs::read_dir(&root).map_err(PyErr::from)?;
             for e in entries.flatten() {
                 let p = e.path();
                 let name = e.file_name().to_string_lossy().into_owned();

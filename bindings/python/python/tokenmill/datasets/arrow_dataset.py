@@ -272,6 +272,18 @@ class Dataset:
 
     def _formatted(self, table, kind):
         fmt = self._format["type"]
+        if fmt == "custom":
+            cols = self._out_columns()
+            batch = (table.select(cols) if cols is not None else table).to_pydict()
+            out = self._format["format_kwargs"]["transform"](batch)
+            if self._format["output_all_columns"] and cols is not None:
+                rest = table.select([c for c in table.column_names if c not in cols]).to_pydict()
+                out = {**out, **rest}
+            if kind == "row":
+                return {k: v[0] for k, v in out.items()}
+            if kind == "column":
+                return next(iter(out.values()))
+            return out
         cols = self._out_columns()
         if cols is not None and kind != "column":
             formatted = table.select(cols)
@@ -325,6 +337,8 @@ class Dataset:
                 raise ValueError(f"Column '{key}' doesn't exist.")
             if self._format["type"] in (None, "numpy", "torch"):
                 return Column(self, key)
+            if self._format["type"] == "custom":
+                return self._formatted(self.data, "batch")[key]
             return _fmt.format_column(self.data.select([key]), self._format["type"])
         if isinstance(key, int) or (hasattr(key, "__index__") and not isinstance(key, (list, tuple, slice, range)) and not hasattr(key, "__len__")):
             i = int(key)
@@ -415,7 +429,18 @@ class Dataset:
         return ds
 
     def set_transform(self, transform, columns=None, output_all_columns=False):
-        raise NotImplementedError("set_transform / with_transform are not supported yet")
+        """HF's on-the-fly transform: ``transform(batch_dict)`` runs on every access (a row is a
+        batch of one); ``None`` removes it."""
+        if transform is None:
+            return self.reset_format()
+        if not callable(transform):
+            raise TypeError(f"transform must be callable, got {type(transform).__name__}")
+        self.set_format("custom", columns=columns, output_all_columns=output_all_columns, transform=transform)
+
+    def with_transform(self, transform, columns=None, output_all_columns=False):
+        ds = Dataset(self._ds, self._format)
+        ds.set_transform(transform, columns=columns, output_all_columns=output_all_columns)
+        return ds
 
     @contextlib.contextmanager
     def formatted_as(self, type=None, columns=None, output_all_columns=False, **format_kwargs):

@@ -8,6 +8,8 @@ _ALIASES = {"python": None, "np": "numpy", "pt": "torch", "pd": "pandas", "pl": 
 
 
 def normalize(type_):
+    if type_ == "custom":
+        return "custom"
     if type_ not in _TYPES:
         raise ValueError(
             f"Format type should be one of [None, 'numpy', 'torch', 'pandas', 'polars', 'arrow'], but got '{type_}'"
