@@ -301,3 +301,23 @@ def test_dataset_dict_shard_and_train_test_split_chain():
     b = theirs["train"].train_test_split(test_size=0.2, seed=1)["train"].train_test_split(test_size=0.25, seed=2)
     assert_same_dict(a, b)
     assert_same_dict(ours.shuffle(seeds={"train": 4}), theirs.shuffle(seeds={"train": 4}))
+
+
+def test_dataset_dict_more_methods():
+    d = small_dict(12)
+    ours = tm.DatasetDict(train=tm.Dataset.from_dict(d), test=tm.Dataset.from_dict(small_dict(5)))
+    theirs = hf.DatasetDict(train=hf.Dataset.from_dict(d), test=hf.Dataset.from_dict(small_dict(5)))
+    for name, fn in {
+        "rename_columns": lambda dd: dd.rename_columns({"text": "t", "id": "i"}),
+        "cast": lambda dd: dd.cast(hf.Features({"id": hf.Value("int32"), "text": hf.Value("string"),
+                                                "label": hf.Value("int8"), "score": hf.Value("float32")})),
+        "class_encode_column": lambda dd: dd.class_encode_column("label"),
+        "map_batched_indices": lambda dd: dd.map(lambda b, i: {"i2": i}, batched=True, with_indices=True, batch_size=4),
+        "filter_batched": lambda dd: dd.filter(lambda b: [x > 2 for x in b["id"]], batched=True),
+        "sort_reverse": lambda dd: dd.sort("id", reverse=True),
+    }.items():
+        assert_same_dict(fn(ours), fn(theirs), what=f"DatasetDict.{name}")
+    a, b = ours.with_format("numpy"), theirs.with_format("numpy")
+    assert a["train"].format == b["train"].format
+    assert ours.num_columns == theirs.num_columns
+    assert {k: v.num_rows for k, v in ours.items()} == {k: v.num_rows for k, v in theirs.items()}

@@ -207,3 +207,12 @@ def test_iterable_torch_dataloader_workers():
     assert len(a) == len(b)
     for x, y in zip(a, b):
         assert torch.equal(x["ids"], y["ids"]) and torch.equal(x["label"], y["label"])
+
+
+def test_streaming_imdb_real_first_rows():
+    from datasets_compare import imdb_rows, shared
+
+    f = shared("imdb/aclImdb_v1.tar.gz")
+    it = tm.load_dataset("imdb", data_files=f, split="test", streaming=True)
+    got = list(it.take(1000))
+    assert got == list(imdb_rows(f, "test", limit=1000))
