@@ -270,3 +270,21 @@ def test_map_cache_reused_across_processes(tmp_path, side):
     assert first.split(" ", 1)[0] == "3", first
     assert second.split(" ", 1)[0] == "0", f"{side}: a new process recomputed the same map: {second}"
     assert first.split(" ", 1)[1] == second.split(" ", 1)[1]
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_map_cache_file_name_and_keep_in_memory(tmp_path, side):
+    ours, theirs = saved_pair(tmp_path, small_dict(20))
+    ds = ours if side == "tokenmill" else theirs
+    target = tmp_path / f"{side}-mapped.arrow"
+    CALLS["n"] = 0
+    a = ds.map(counted_upper, batched=True, batch_size=10, cache_file_name=str(target))
+    assert CALLS["n"] == 2 and target.exists()
+    assert [f["filename"] for f in a.cache_files] == [str(target)]
+    CALLS["n"] = 0
+    b = ds.map(counted_upper, batched=True, batch_size=10, cache_file_name=str(target))
+    assert CALLS["n"] == 0, f"{side}: cache_file_name was not reused"
+    assert a.to_list() == b.to_list()
+    c = ds.map(counted_upper, batched=True, batch_size=10, keep_in_memory=True)
+    assert c.cache_files == []
+    assert c.to_list() == a.to_list()
