@@ -232,3 +232,16 @@ def test_formatted_as_context_manager():
         assert_same_value(ours[:3], theirs[:3], "formatted_as numpy")
     assert ours.format == theirs.format
     assert ours[0] == theirs[0]
+
+
+def test_data_attribute_like_hf(tmp_path):
+    ours, theirs = pair_from_dict(fmt_dict())
+    for a, b in ((ours, theirs), saved_pair(tmp_path, fmt_dict())):
+        assert a.data.num_rows == b.data.num_rows
+        assert a.data.column_names == b.data.column_names
+        assert a.data.schema.remove_metadata() == b.data.schema.remove_metadata()
+        assert a.data.to_pydict() == b.data.to_pydict()
+        assert a.data.column("text").to_pylist() == b.data.column("text").to_pylist()
+        tb = getattr(b.data, "table", b.data)
+        ta = getattr(a.data, "table", a.data)
+        assert pa.table(ta).replace_schema_metadata(None).equals(pa.table(tb).replace_schema_metadata(None))
