@@ -9,6 +9,12 @@
   encodings (ids, tokens, offsets, masks, word ids, overflow), padding, truncation, added tokens
   and decoding. ``tokenmill.AddedToken`` and ``tokenmill.Encoding`` mirror HF's classes.
 
+* ``tokenmill.load_dataset``, ``tokenmill.Dataset``, ``DatasetDict``, ``IterableDataset``, ...
+  (``tokenmill.datasets``) mirror Hugging Face ``datasets``: local csv/json/parquet/text/arrow/
+  squad/imdb data in memory-mapped Arrow shards, map/filter with a fingerprint cache, a native
+  parallel ``Dataset.tokenize`` / ``pack``, formats and zero-copy Arrow exchange. They need
+  pyarrow (``pip install 'tokenmill[datasets]'``), imported only when first used.
+
 All objects are thread-safe; encode/decode calls release the GIL.
 """
 

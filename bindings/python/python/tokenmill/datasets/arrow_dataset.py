@@ -152,6 +152,37 @@ class Dataset:
         return ds.cast(features) if features is not None else ds
 
     @classmethod
+    def from_csv(cls, path_or_paths, split=None, features=None, cache_dir=None, keep_in_memory=False, num_proc=None, **kwargs):
+        return cls._from_files("csv", path_or_paths, split, features, cache_dir, keep_in_memory, kwargs)
+
+    @classmethod
+    def from_json(cls, path_or_paths, split=None, features=None, cache_dir=None, keep_in_memory=False, field=None, num_proc=None, **kwargs):
+        if field is not None:
+            kwargs["field"] = field
+        return cls._from_files("json", path_or_paths, split, features, cache_dir, keep_in_memory, kwargs)
+
+    @classmethod
+    def from_parquet(cls, path_or_paths, split=None, features=None, cache_dir=None, keep_in_memory=False, columns=None, num_proc=None, **kwargs):
+        if columns is not None:
+            kwargs["columns"] = columns
+        return cls._from_files("parquet", path_or_paths, split, features, cache_dir, keep_in_memory, kwargs)
+
+    @classmethod
+    def from_text(cls, path_or_paths, split=None, features=None, cache_dir=None, keep_in_memory=False, num_proc=None, **kwargs):
+        return cls._from_files("text", path_or_paths, split, features, cache_dir, keep_in_memory, kwargs)
+
+    @classmethod
+    def _from_files(cls, fmt, paths, split, features, cache_dir, keep_in_memory, kwargs):
+        from .load import load_dataset
+
+        if isinstance(paths, dict):
+            raise ValueError("a dict of paths gives several splits: use load_dataset")
+        ds = load_dataset(fmt, data_files=paths, split=split or "train", features=features, cache_dir=cache_dir, **kwargs)
+        if keep_in_memory:
+            ds = cls(ds._ds.to_memory(), ds._format)
+        return ds
+
+    @classmethod
     def from_generator(cls, generator, features=None, cache_dir=None, keep_in_memory=False, gen_kwargs=None, num_proc=None, split=None, **kwargs):
         """Rows from a generator function, written in batches of 1000 rows by the native writer
         (bounded memory). Cached by the hash of the generator and ``gen_kwargs``."""
@@ -405,7 +436,7 @@ class Dataset:
 
         if num_shards < 1 or (num_shards > len(self) and len(self) > 0):
             raise ValueError(f"num_shards must be between 1 and {len(self)}")
-        return IterableDataset(_DatasetRows(self), num_shards=num_shards)
+        return IterableDataset(_DatasetRows(self, num_shards), num_shards=num_shards, format_type=None)
 
     # ------------------------------------------------------------------ formats
 
@@ -642,7 +673,7 @@ class Dataset:
     def map(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, drop_last_batch=False, remove_columns=None, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, features=None, disable_nullable=False, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None, try_original_type=True, on_mixed_types=None):
         from .map import map_dataset
 
-        return map_dataset(self, function, with_indices=with_indices, with_rank=with_rank, input_columns=input_columns, batched=batched, batch_size=batch_size, drop_last_batch=drop_last_batch, remove_columns=remove_columns, load_from_cache_file=load_from_cache_file, features=features, fn_kwargs=fn_kwargs, new_fingerprint=new_fingerprint, desc=desc, try_original_type=try_original_type)
+        return map_dataset(self, function, with_indices=with_indices, with_rank=with_rank, input_columns=input_columns, batched=batched, batch_size=batch_size, drop_last_batch=drop_last_batch, remove_columns=remove_columns, load_from_cache_file=load_from_cache_file, features=features, fn_kwargs=fn_kwargs, new_fingerprint=new_fingerprint, desc=desc, try_original_type=try_original_type, keep_in_memory=keep_in_memory, cache_file_name=cache_file_name)
 
     def filter(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None):
         from .map import filter_dataset

@@ -128,10 +128,30 @@ def _step_batch(rows, batch_size, drop_last_batch):
         yield _to_dict(chunk)
 
 
-class IterableDataset:
+class _IterableBase:
+    """Base of ``IterableDataset``; gains ``torch.utils.data.IterableDataset`` as a parent when
+    torch is imported (as HF does), so a DataLoader accepts it."""
+
+
+def _maybe_torch_parent():
+    import sys
+
+    if "torch" not in sys.modules:
+        return
+    try:
+        import torch.utils.data
+    except Exception:
+        return
+    base = torch.utils.data.IterableDataset
+    if not issubclass(IterableDataset, base):
+        IterableDataset.__bases__ = IterableDataset.__bases__ + (base,)
+
+
+class IterableDataset(_IterableBase):
     """A lazily read dataset (HF's ``datasets.IterableDataset``)."""
 
     def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None):
+        _maybe_torch_parent()
         self._source = source
         self._num_shards = num_shards
         self._epoch = 0
@@ -198,9 +218,36 @@ class IterableDataset:
 
     # ------------------------------------------------------------------ iteration
 
+    @classmethod
+    def from_generator(cls, generator, features=None, gen_kwargs=None, split=None):
+        """Rows from a generator function, read lazily on every pass."""
+        gen_kwargs = dict(gen_kwargs or {})
+        return cls(lambda: iter(generator(**gen_kwargs)), split=split, features=features)
+
+    def _worker(self):
+        """(worker id, number of workers) inside a torch DataLoader worker, else None."""
+        import sys
+
+        if "torch" not in sys.modules:
+            return None
+        try:
+            from torch.utils.data import get_worker_info
+        except Exception:
+            return None
+        info = get_worker_info()
+        if info is None or info.num_workers <= 1:
+            return None
+        return info.id, info.num_workers
+
     def _rows(self):
         src = self._source
         steps = list(self._steps)
+        worker = self._worker()
+        if worker is not None and isinstance(src, _DatasetRows):
+            # HF: worker w reads the shards w, w + num_workers, ... (contiguous row ranges)
+            wid, nw = worker
+            src = _DatasetRows(src.ds, self.num_shards, [i for i in range(self.num_shards) if i % nw == wid])
+            worker = None
         if isinstance(src, _tm._Iterable):
             # leading skip/take run natively (no Python per skipped row)
             while steps and steps[0][0] in ("skip", "take"):
@@ -209,6 +256,9 @@ class IterableDataset:
             rows = _rows_of_native(src)
         else:
             rows = src()
+        if worker is not None:
+            wid, nw = worker
+            rows = (r for i, r in enumerate(rows) if i % nw == wid)
         for step in steps:
             kind = step[0]
             if kind == "map":
@@ -377,14 +427,26 @@ _END = object()
 
 
 class _DatasetRows:
-    """Rows of a map-style Dataset in order (``Dataset.to_iterable_dataset``)."""
+    """Rows of a map-style Dataset in order (``Dataset.to_iterable_dataset``), optionally only the
+    contiguous shards ``only`` of ``num_shards``."""
 
-    def __init__(self, ds):
+    def __init__(self, ds, num_shards=1, only=None):
         self.ds = ds
+        self.num_shards = num_shards
+        self.only = only
+
+    def _ranges(self):
+        n = len(self.ds)
+        if self.only is None:
+            return [(0, n)]
+        div, rem = divmod(n, self.num_shards)
+        starts = [i * div + min(i, rem) for i in range(self.num_shards + 1)]
+        return [(starts[i], starts[i + 1]) for i in self.only]
 
     def __call__(self):
-        for start in range(0, len(self.ds), 1000):
-            yield from _pa().table(self.ds._ds.slice(start, 1000)).to_pylist()
+        for a, b in self._ranges():
+            for start in range(a, b, 1000):
+                yield from _pa().table(self.ds._ds.slice(start, min(1000, b - start))).to_pylist()
 
 
 def _apply_feature_steps(feats, steps):

@@ -76,6 +76,15 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
             names = _tm._split_names(fmt, files)
             return IterableDatasetDict({n: IterableDataset(_tm._load_streaming(fmt, files, n, opts), split=n) for n in names})
         return IterableDataset(_tm._load_streaming(fmt, files, str(split), opts), split=str(split))
+    if split is not None:
+        parts = [x.strip() for x in str(split).split("+")]
+        bases = {x.split("[", 1)[0] for x in parts}
+        if len(bases) > 1:
+            # HF joins parts of different splits ("train+test[:10%]"): each part, concatenated
+            return concatenate_datasets(
+                [Dataset(_tm._load_dataset(fmt, files, part, opts, _bar("Generating split"))) for part in parts],
+                split=str(split),
+            )
     out = _tm._load_dataset(fmt, files, None if split is None else str(split), opts, _bar("Generating split"))
     if isinstance(out, list):
         return DatasetDict({name: Dataset(ds) for name, ds in out})

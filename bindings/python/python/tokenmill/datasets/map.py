@@ -130,7 +130,7 @@ def _apply(function, table, start, *, batched, input_columns, with_indices, fn_k
     return merged
 
 
-def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns, load_from_cache_file, features, fn_kwargs, new_fingerprint, desc, try_original_type):
+def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns, load_from_cache_file, features, fn_kwargs, new_fingerprint, desc, try_original_type, keep_in_memory=False, cache_file_name=None):
     from .arrow_dataset import Dataset, _schema_of
     from .features import features_json
 
@@ -175,22 +175,38 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
             "try_original_type": try_original_type,
         },
     )
-    in_memory = ds._ds.is_in_memory()
+    in_memory = ds._ds.is_in_memory() or keep_in_memory
     # HF caches map results of datasets backed by files only; in-memory datasets recompute and
     # their results stay in memory
-    hit = None if in_memory else _cached(fp, load_from_cache_file)
+    if cache_file_name is not None and not keep_in_memory:
+        cache_file_name = os.path.abspath(os.fspath(cache_file_name))
+        if load_from_cache_file is not False and os.path.isfile(cache_file_name):
+            try:
+                hit = _tm._Dataset.from_files([cache_file_name], None, fp, ds.split)
+                return ds._new(_with_features(hit, features))
+            except Exception:
+                pass
+        in_memory = False
+    hit = None if in_memory or cache_file_name is not None else _cached(fp, load_from_cache_file)
     if hit is not None:
         return ds._new(_with_features(hit.with_split(ds.split), features))
 
     target_schema = _schema_of(features) if features is not None else None
     original = {f.name: f.type for f in pa.schema(ds._ds.schema())}
-    out_path = os.path.join(_tm._cache_dir(), fp)
-    writer = _MemoryWriter(fp, ds.split) if in_memory else _tm._Writer(out_path, fp, ds.split)
+    out_path = os.path.join(_tm._cache_dir(), fp) if cache_file_name is None else cache_file_name + ".tmpdir"
+    if in_memory:
+        writer = _MemoryWriter(fp, ds.split)
+    elif cache_file_name is not None:
+        writer = _tm._Writer(out_path, fp, ds.split, 2**62)  # one shard: the file asked for
+    else:
+        writer = _tm._Writer(out_path, fp, ds.split)
     n = len(ds)
     step = batch_size if batched else 1000
     progress = _bar(desc or "Map")
     if progress is not None:
         progress.start(desc or "Map", n)
+    first_schema = None
+    written = 0
     try:
         for start in range(0, n, step):
             if batched and drop_last_batch and start + step > n:
@@ -217,6 +233,11 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
             batch = pa.table(merged)
             if target_schema is not None:
                 batch = batch.select(target_schema.names).cast(target_schema)
+            if first_schema is None:
+                first_schema = batch.schema
+            else:
+                _check_null_columns(first_schema, batch, written)
+            written += batch.num_rows
             if batch.num_rows or writer.rows == 0:
                 writer.write(batch)
             if progress is not None:
@@ -232,7 +253,36 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
     finally:
         if progress is not None:
             progress.close()
+    if cache_file_name is not None and not in_memory:
+        native = _move_to_file(native, out_path, cache_file_name, fp, ds.split)
     return ds._new(_with_features(native, features))
+
+
+def _move_to_file(native, out_dir, target, fp, split):
+    """The single shard written in `out_dir` moved to `target` (HF's cache_file_name)."""
+    import shutil
+
+    files = native.data_files()
+    if len(files) != 1:
+        raise RuntimeError(f"map(cache_file_name=...): expected one shard, got {len(files)}")
+    os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    os.replace(files[0], target)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return _tm._Dataset.from_files([target], None, fp, split)
+
+
+def _check_null_columns(first, batch, written):
+    """HF's error for a column whose type was fixed to null by an all-None first batch."""
+    pa = _pa()
+    for f in first:
+        if pa.types.is_null(f.type) and f.name in batch.column_names:
+            col = batch.column(f.name)
+            if not pa.types.is_null(col.type) and col.null_count < len(col):
+                raise TypeError(
+                    f"Couldn't write column '{f.name}': its type in this file is null, because the first {written} "
+                    f"values written for it were all None. Set the type of '{f.name}' with features=, or make sure "
+                    f"the first batch written contains a value that is not None."
+                )
 
 
 def _with_features(native, features):
