@@ -25,21 +25,22 @@ HF / tokenmill (> 1 means tokenmill is faster).
 (c) iterating rows of `with_format("numpy")` over the tokenized reviews (HF's output of (a), opened by
     each side's `load_from_disk`), touching every `input_ids` array.
 
-Measured 2026-12-05 23:15 UTC, 2 cores shared with a build, HF datasets 5.2.0, tokenizers 0.23.3,
-tokenmill at 63c148c as installed by `maturin develop` WITHOUT --release (a 299 MB unoptimised debug
-build: only miniz_oxide at opt-level 3), so tokenmill's figures are pessimistic; rerun after
-`maturin develop --release` for the real ratios:
+Measured 2026-12-05 23:34-23:38 UTC, 2 cores shared with other work, HF datasets 5.2.0, tokenizers
+0.23.3, tokenmill at 469a3f2 + the colleague's uncommitted edits, as installed by `maturin develop`
+WITHOUT --release (a 299 MB unoptimised debug build: only miniz_oxide at opt-level 3), so
+tokenmill's figures are pessimistic; rerun after `maturin develop --release` for the real ratios:
 
     --runs 3 --docs 5000                          HF (s)   tokenmill (s)  HF/tokenmill
-    (a) load + tokenize cl100k + save              6.60     4.09           1.61x
-    (b) map(batched=True) lowercasing              0.082    1.083          0.08x
-    (c) iterate rows, with_format("numpy")         0.679    0.801          0.85x
+    (a) load + tokenize cl100k + save              3.155    2.265          1.39x
+    (b) map(batched=True) lowercasing              0.088    0.148          0.59x
+    (c) iterate rows, with_format("numpy")         0.898    0.236          3.81x
     --runs 2 --docs 0 (all 25,000 train reviews)
-    (a)                                           24.48     6.86           3.57x
-    (b)                                            0.229    0.690          0.33x
-    (c)                                            3.284    1.823          1.80x
+    (a)                                           26.219    5.976          4.39x
+    (b)                                            0.256    0.165          1.55x
+    (c)                                            2.429    0.925          2.63x
 
-(b) shows a fixed per-map overhead on tokenmill's side (about as slow for 5,000 rows as for 25,000).
+(An earlier run timed tokenmill's lazy first import of pyarrow/pandas, ~0.5 s, inside (b) and (c);
+both sides now import them before the timer.)
 
 When tokenmill's datasets API is not importable, its cells show the error and the HF figures are
 still printed.
