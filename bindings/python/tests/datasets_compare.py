@@ -170,6 +170,12 @@ if hasattr(tm, "disable_progress_bars"):
     tm.disable_progress_bars()
 
 
+def gap(reason: str):
+    """A known tokenmill gap (the test stays strict: it fails loudly once the gap is closed, so the
+    mark must then be removed). Not applied with TOKENMILL_DS_IMPL=hf, where the test must pass."""
+    return pytest.mark.xfail(not HF_ONLY, strict=True, reason=reason)
+
+
 def needs_tokenmill(reason="tokenmill-only API"):
     return pytest.mark.skipif(HF_ONLY, reason=f"{reason}: skipped with TOKENMILL_DS_IMPL=hf")
 

@@ -1,0 +1,167 @@
+"""Edge cases against HF datasets 5.2: type inference in the constructors (mixed ints/floats, nulls,
+missing keys, empty lists, bytes, timestamps, nested lists, ClassLabel strings, Array2D), indexing
+(steps, negatives), empty datasets, and invalid arguments raising HF's exception types."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import numpy as np
+import pytest
+
+from datasets_compare import assert_same_dataset, assert_same_dict, hf, pair_from_dict, sample, small_dict, tm
+
+INFERENCE = {
+    "ints_and_floats": {"x": [1, 2.5, None, 4]},
+    "bool_and_null": {"x": [True, None, False]},
+    "all_null": {"x": [None, None]},
+    "empty_lists": {"x": [[], []]},
+    "lists_with_nulls": {"x": [[1, None], None, [3]]},
+    "nested_lists": {"x": [[[1, 2], [3]], [[]], []]},
+    "bytes": {"x": [b"\x00\x01", b"", None]},
+    "timestamps": {"x": [datetime.datetime(2020, 1, 2, 3, 4, 5), None]},
+    "dates": {"x": [datetime.date(2020, 1, 2), datetime.date(1999, 12, 31)]},
+    "decimals": {"x": [decimal.Decimal("1.25"), decimal.Decimal("-3.50")]},
+    "large_int": {"x": [2**62, -(2**62)]},
+    "struct_missing_fields": {"x": [{"a": 1}, {"b": "y"}, None]},
+    "unicode": {"x": ["日本語", "🎉", "", "é" * 100]},
+    "numpy_arrays": {"x": [np.arange(3), np.arange(2)]},
+    "numpy_2d": {"x": [np.ones((2, 2), dtype=np.float32), np.zeros((2, 2), dtype=np.float32)]},
+}
+
+
+@pytest.mark.parametrize("name", list(INFERENCE))
+def test_from_dict_type_inference(name):
+    d = INFERENCE[name]
+    assert_same_dataset(tm.Dataset.from_dict(d), hf.Dataset.from_dict(d), what=name)
+
+
+def test_from_list_missing_keys():
+    rows = [{"a": 1, "b": "x"}, {"a": 2}, {"b": "z", "c": 3.0}]
+    assert_same_dataset(tm.Dataset.from_list(rows), hf.Dataset.from_list(rows))
+
+
+def test_classlabel_from_strings_and_array2d():
+    feats = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"]), "m": hf.Array2D(shape=(2, 2), dtype="int32")})
+    d = {"label": ["pos", "neg", "pos"], "m": [[[1, 2], [3, 4]]] * 3}
+    ours, theirs = tm.Dataset.from_dict(d, features=feats), hf.Dataset.from_dict(d, features=feats)
+    assert_same_dataset(ours, theirs)
+    a, b = ours.with_format("numpy")["m"], theirs.with_format("numpy")["m"]
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("key", [slice(None, None, 2), slice(-3, None), slice(5, 2), slice(-100, 3), slice(30, 100)])
+def test_slices(key):
+    ours, theirs = pair_from_dict()
+    assert ours[key] == theirs[key]
+
+
+def test_empty_dataset_ops():
+    d = {"a": [], "b": []}
+    ours, theirs = pair_from_dict(small_dict(10))
+    ours, theirs = ours.select([]), theirs.select([])
+    for name, fn in {
+        "map": lambda ds: ds.map(lambda r: {"n": 1}),
+        "map_batched": lambda ds: ds.map(lambda b: {"n": [1] * len(b["id"])}, batched=True),
+        "filter": lambda ds: ds.filter(lambda r: True),
+        "shuffle": lambda ds: ds.shuffle(seed=0),
+        "sort": lambda ds: ds.sort("id"),
+    }.items():
+        assert_same_dataset(fn(ours), fn(theirs), what=f"empty {name}")
+    assert ours.to_dict() == theirs.to_dict()
+    assert_same_dataset(tm.Dataset.from_dict(d), hf.Dataset.from_dict(d), what="from_dict empty")
+
+
+def test_sort_strings_unicode_and_nulls():
+    d = {"s": ["b", "B", None, "a", "é", "", "Z", None, "ä"], "i": list(range(9))}
+    ours, theirs = pair_from_dict(d)
+    for kw in ({}, {"reverse": True}, {"null_placement": "at_start"}):
+        assert_same_dataset(ours.sort("s", **kw), theirs.sort("s", **kw), what=f"sort {kw}")
+    assert ours.unique("s") == theirs.unique("s")
+
+
+def test_add_column_numpy_and_feature():
+    ours, theirs = pair_from_dict(small_dict(5))
+    col = np.arange(5, dtype=np.int16)
+    assert_same_dataset(ours.add_column("n", col), theirs.add_column("n", col))
+    f = hf.Value("float32")
+    assert_same_dataset(ours.add_column("f", [1, 2, 3, 4, 5], feature=f), theirs.add_column("f", [1, 2, 3, 4, 5], feature=f))
+
+
+def test_load_dataset_list_of_splits():
+    f = sample("people.csv")
+    ours = tm.load_dataset("csv", data_files=f, split=["train[:40%]", "train[40%:]"])
+    theirs = hf.load_dataset("csv", data_files=f, split=["train[:40%]", "train[40%:]"])
+    assert isinstance(ours, list) and len(ours) == 2
+    for a, b in zip(ours, theirs):
+        assert_same_dataset(a, b)
+
+
+def test_load_parquet_columns():
+    f = sample("table.parquet")
+    assert_same_dataset(
+        tm.load_dataset("parquet", data_files=f, split="train", columns=["c", "a"]),
+        hf.load_dataset("parquet", data_files=f, split="train", columns=["c", "a"]),
+    )
+
+
+def test_load_json_mixed_int_float_lines(tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    f.write_text('{"x": 1, "y": [1]}\n{"x": 2.5, "y": [2.5, 3]}\n{"x": null, "y": null}\n')
+    assert_same_dataset(
+        tm.load_dataset("json", data_files=str(f), split="train"),
+        hf.load_dataset("json", data_files=str(f), split="train"),
+    )
+
+
+def test_load_csv_common_kwargs(tmp_path):
+    f = tmp_path / "plain.csv"
+    f.write_text("# comment\n1;x;2.5\n2;y;\n3;z;4\n")
+    kw = {"sep": ";", "column_names": ["a", "b", "c"], "skiprows": 1}
+    assert_same_dataset(
+        tm.load_dataset("csv", data_files=str(f), split="train", **kw),
+        hf.load_dataset("csv", data_files=str(f), split="train", **kw),
+    )
+
+
+INVALID = {
+    "train_test_split_too_big": lambda ds: ds.train_test_split(test_size=100),
+    "train_test_split_zero": lambda ds: ds.train_test_split(test_size=0),
+    "shard_index": lambda ds: ds.shard(num_shards=3, index=3),
+    "concatenate_empty_list": lambda ds: (tm if ds.__class__.__module__.startswith("tokenmill") else hf).concatenate_datasets([]),
+    "select_negative": lambda ds: ds.select([-1]),
+    "cast_bad_string_to_int": lambda ds: ds.cast_column("text", hf.Value("int32")),
+    "take_negative": lambda ds: ds.take(-1),
+}
+
+
+@pytest.mark.parametrize("name", list(INVALID))
+def test_invalid_arguments_raise_like_hf(name):
+    ours, theirs = pair_from_dict(small_dict(10))
+    try:
+        INVALID[name](theirs)
+    except Exception as e:  # noqa: BLE001
+        expected = type(e)
+    else:
+        expected = None
+    if expected is None:
+        INVALID[name](ours)  # HF accepts it: so must tokenmill
+        return
+    with pytest.raises(Exception) as ei:
+        INVALID[name](ours)
+    # HF lets some pyarrow exceptions through (ArrowInvalid): the builtin base they subclass
+    # (ValueError) is what portable code catches, so that is what tokenmill must raise
+    base = next(c for c in expected.__mro__ if c.__module__ == "builtins")
+    assert isinstance(ei.value, base), (
+        f"{name}: tokenmill raised {type(ei.value).__name__}: {ei.value}; HF raises {expected.__name__} ({base.__name__})"
+    )
+
+
+def test_dataset_dict_from_tiny_imdb_train_test_split():
+    f = sample("tiny_aclImdb_v1.tar.gz")
+    from datasets_compare import hf_imdb
+
+    ours = tm.load_dataset("imdb", data_files=f)["train"].train_test_split(test_size=1, seed=0)
+    theirs = hf_imdb(f, "train").train_test_split(test_size=1, seed=0)
+    assert_same_dict(ours, theirs)
