@@ -216,3 +216,35 @@ def test_streaming_imdb_real_first_rows():
     it = tm.load_dataset("imdb", data_files=f, split="test", streaming=True)
     got = list(it.take(1000))
     assert got == list(imdb_rows(f, "test", limit=1000))
+
+
+MORE_OPS = {
+    "take_beyond": lambda it: it.take(1000),
+    "skip_beyond": lambda it: it.skip(1000),
+    "take_zero": lambda it: it.take(0),
+    "map_then_batch": lambda it: it.map(lambda r: {"n": r["id"] % 4}).batch(7),
+    "filter_then_skip_take": lambda it: it.filter(lambda r: r["id"] % 3 == 0).skip(2).take(3),
+    "map_batched_grow": lambda it: it.map(lambda b: {"w": [w for t in b["text"] for w in t.split()]},
+                                          batched=True, batch_size=3, remove_columns=["id", "text", "label", "score"]),
+    "rename_then_map": lambda it: it.rename_columns({"text": "t"}).map(lambda r: {"l": len(r["t"])}),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_OPS))
+def test_iterable_more_ops(name):
+    ours, theirs = pair()
+    assert_rows_equal(list(MORE_OPS[name](ours)), list(MORE_OPS[name](theirs)), name)
+
+
+def test_iterable_iter_batches_and_numpy_format():
+    ours, theirs = pair()
+    a = list(ours.iter(batch_size=8))
+    b = list(theirs.iter(batch_size=8))
+    assert a == b
+    a = list(ours.select_columns(["id", "label"]).with_format("numpy"))
+    b = list(theirs.select_columns(["id", "label"]).with_format("numpy"))
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert list(x) == list(y)
+        for k in y:
+            assert type(x[k]) is type(y[k]) and x[k] == y[k], (k, x[k], y[k])
