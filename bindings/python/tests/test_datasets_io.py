@@ -201,3 +201,41 @@ def test_multi_shard_dataset_ops_cross_shard_boundaries(tmp_path):
         assert_same_dataset(fn(ours), fn(theirs), what=f"multi-shard {name}")
     assert [b["id"] for b in ours.iter(batch_size=64)] == [b["id"] for b in theirs.iter(batch_size=64)]
     assert ours[[3, 499, 250]] == theirs[[3, 499, 250]]
+
+
+def test_tokenmill_max_shard_size_hf_loads(tmp_path):
+    ours, theirs = rich_pair(800)
+    ours.save_to_disk(str(tmp_path / "tm"), max_shard_size="8KB")
+    back = hf.load_from_disk(str(tmp_path / "tm"))
+    assert len(back.cache_files) > 1, "max_shard_size should split the data into several shards"
+    assert_same_dataset(back, theirs)
+
+
+def test_dataset_dict_num_shards_per_split(tmp_path):
+    d = {"train": small_dict(60), "test": small_dict(10)}
+    ours = tm.DatasetDict({k: tm.Dataset.from_dict(v) for k, v in d.items()})
+    theirs = hf.DatasetDict({k: hf.Dataset.from_dict(v) for k, v in d.items()})
+    ours.save_to_disk(str(tmp_path / "tm"), num_shards={"train": 3, "test": 1})
+    theirs.save_to_disk(str(tmp_path / "hf"), num_shards={"train": 3, "test": 1})
+    for split in d:
+        assert sorted(p.name for p in (tmp_path / "tm" / split).glob("*.arrow")) == sorted(
+            p.name for p in (tmp_path / "hf" / split).glob("*.arrow"))
+    assert_same_dict(hf.load_from_disk(str(tmp_path / "tm")), theirs)
+
+
+def test_to_parquet_shuffled_and_filtered(tmp_path):
+    ours, theirs = pair_from_dict()
+    ours.shuffle(seed=8).filter(lambda r: r["label"] != 1).to_parquet(str(tmp_path / "tm.parquet"))
+    theirs.shuffle(seed=8).filter(lambda r: r["label"] != 1).to_parquet(str(tmp_path / "hf.parquet"))
+    assert pq.read_table(tmp_path / "tm.parquet").to_pylist() == pq.read_table(tmp_path / "hf.parquet").to_pylist()
+
+
+def test_split_and_info_attributes():
+    f = sample("people.csv")
+    ours = tm.load_dataset("csv", data_files=f, split="train")
+    theirs = hf.load_dataset("csv", data_files=f, split="train")
+    assert str(ours.split) == str(theirs.split) == "train"
+    assert ours.info.features == ours.features
+    dd_o = tm.load_dataset("csv", data_files={"train": f, "test": f})
+    dd_h = hf.load_dataset("csv", data_files={"train": f, "test": f})
+    assert {k: str(v.split) for k, v in dd_o.items()} == {k: str(v.split) for k, v in dd_h.items()}
