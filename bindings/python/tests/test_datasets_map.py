@@ -288,3 +288,34 @@ def test_map_cache_file_name_and_keep_in_memory(tmp_path, side):
     c = ds.map(counted_upper, batched=True, batch_size=10, keep_in_memory=True)
     assert c.cache_files == []
     assert c.to_list() == a.to_list()
+
+
+def _inplace(ex):
+    ex["text"] = ex["text"].lower()
+    ex["new"] = ex["id"] * 10
+    return ex
+
+
+def _inplace_batch(b):
+    b["text"] = [t[::-1] for t in b["text"]]
+    return b
+
+
+MORE_MAPS = {
+    "inplace_row": lambda ds: ds.map(_inplace),
+    "inplace_batch": lambda ds: ds.map(_inplace_batch, batched=True, batch_size=7),
+    "remove_and_reoutput": lambda ds: ds.map(lambda r: {"text": r["text"] + "?"}, remove_columns=["text"]),
+    "batched_input_cols_indices": lambda ds: ds.map(lambda t, y, idx: {"k": [f"{a}{b}{i}" for a, b, i in zip(t, y, idx)]},
+                                                    batched=True, input_columns=["text", "label"], with_indices=True, batch_size=6),
+    "batch_size_none": lambda ds: ds.map(lambda b: {"bs": [len(b["id"])] * len(b["id"])}, batched=True, batch_size=None),
+    "batch_size_zero": lambda ds: ds.map(lambda b: {"bs": [len(b["id"])] * len(b["id"])}, batched=True, batch_size=0),
+    "empty_dict_return": lambda ds: ds.map(lambda r: {}),
+    "filter_batch_size_none": lambda ds: ds.filter(lambda b: [i % 2 == 1 for i in b["id"]], batched=True, batch_size=None),
+    "map_remove_all_then_new": lambda ds: ds.map(lambda r: {"only": 1}, remove_columns=ds.column_names),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_MAPS))
+def test_map_more(name):
+    ours, theirs = both(MORE_MAPS[name])
+    assert_same_dataset(ours, theirs, what=name)
