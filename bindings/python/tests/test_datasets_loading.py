@@ -208,3 +208,32 @@ def test_data_dir(tmp_path):
 def test_dataset_from_file_classmethods(method, name, kw):
     f = sample(name)
     assert_same_dataset(getattr(tm.Dataset, method)(f, **kw), getattr(hf.Dataset, method)(f, **kw), what=method)
+
+
+def test_json_array_document(tmp_path):
+    import json
+
+    f = tmp_path / "array.json"
+    f.write_text(json.dumps([{"a": 1, "b": "x"}, {"a": 2, "b": None}, {"a": 3}]))
+    assert_same_dataset(
+        tm.load_dataset("json", data_files=str(f), split="train"),
+        hf.load_dataset("json", data_files=str(f), split="train"),
+    )
+
+
+@pytest.mark.parametrize("codec", ["gz", "bz2", "xz"])
+@pytest.mark.parametrize("fmt,name", [("json", "records.jsonl"), ("csv", "people.csv"), ("text", "lines.txt")])
+def test_compressed_inputs(tmp_path, codec, fmt, name):
+    import bz2
+    import gzip
+    import lzma
+
+    raw = open(sample(name), "rb").read()
+    comp = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[codec](raw)
+    f = tmp_path / f"{name}.{codec}"
+    f.write_bytes(comp)
+    assert_same_dataset(
+        tm.load_dataset(fmt, data_files=str(f), split="train"),
+        hf.load_dataset(fmt, data_files=str(f), split="train"),
+        what=f"{name}.{codec}",
+    )
