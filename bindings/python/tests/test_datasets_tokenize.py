@@ -267,3 +267,44 @@ def test_pack_bad_block_size(cl100k):
     ds = tm.Dataset.from_dict({"text": ["a"]}).tokenize(cl100k)
     with pytest.raises((ValueError, TypeError)):
         ds.pack(0)
+
+
+# ---------------------------------------------------------------- tokenize options (tokenmill API)
+
+
+def test_tokenize_options_cl100k(cl100k, ref):
+    texts = TEXTS[:20]
+    ds = tm.Dataset.from_dict({"text": texts, "k": list(range(20))})
+    refs = [ref.encode_ordinary(t) for t in texts]
+    assert ids_column(ds.tokenize(cl100k, add_eot=True)) == [r + [EOT] for r in refs], "add_eot"
+    assert ids_column(ds.tokenize(cl100k, max_length=5)) == [r[:5] for r in refs], "max_length truncates"
+    assert ids_column(ds.tokenize(cl100k, batch_size=3, num_threads=1)) == refs, "batch_size / num_threads"
+    out = ds.tokenize(cl100k, output="ids", remove_columns=True)
+    assert out.column_names == ["ids"]
+    assert [list(x) for x in out["ids"]] == refs
+    out = ds.tokenize(cl100k, max_length=8, padding="max_length", pad_id=0, attention_mask=True)
+    for r, ids, mask in zip(refs, out["input_ids"], out["attention_mask"]):
+        r = r[:8]
+        assert list(ids) == r + [0] * (8 - len(r))
+        assert list(mask) == [1] * len(r) + [0] * (8 - len(r))
+
+
+def test_tokenize_added_tokens_switch(cl100k, ref):
+    texts = ["a <|endoftext|> b", "<|endoftext|>"]
+    ds = tm.Dataset.from_dict({"text": texts})
+    assert ids_column(ds.tokenize(cl100k)) == [ref.encode_ordinary(t) for t in texts], "default: encode_ordinary"
+    allowed = [ref.encode(t, allowed_special="all") for t in texts]
+    assert ids_column(ds.tokenize(cl100k, added_tokens=True)) == allowed
+
+
+def test_tokenize_offsets_tokenizer_json(minilm_path):
+    import tokenizers
+
+    texts = ["Hello, World!", "Ünïcödé text", "", "a [SEP] b"]
+    hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
+    hf_tok.no_padding()
+    hf_tok.no_truncation()
+    out = tm.Dataset.from_dict({"text": texts}).tokenize(tm.Tokenizer.from_file(minilm_path), offsets=True, attention_mask=True)
+    exp = hf_tok.encode_batch(texts, add_special_tokens=False)
+    assert [[tuple(p) for p in o] for o in out["offset_mapping"]] == [list(e.offsets) for e in exp]
+    assert [list(m) for m in out["attention_mask"]] == [e.attention_mask for e in exp]
