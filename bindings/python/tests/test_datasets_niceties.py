@@ -97,3 +97,43 @@ def test_disable_progress_bars_load(capfd, tmp_path):
     ds.save_to_disk(str(tmp_path / "x"))
     tm.load_from_disk(str(tmp_path / "x")).map(lambda r: {"n": 1})
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("fmt,name", [("json", "records.jsonl"), ("csv", "people.csv"), ("parquet", "table.parquet")])
+def test_repr_streaming_load(fmt, name):
+    f = sample(name)
+    ours = tm.load_dataset(fmt, data_files=f, split="train", streaming=True)
+    theirs = hf.load_dataset(fmt, data_files=f, split="train", streaming=True)
+    assert repr(ours) == repr(theirs)
+    assert repr(tm.load_dataset(fmt, data_files=f, streaming=True)) == repr(hf.load_dataset(fmt, data_files=f, streaming=True))
+
+
+@needs_tokenmill("tokenize/pack are tokenmill-only")
+def test_progress_bars_tokenize_and_pack(capfd):
+    import tokenmill.tiktoken as tt
+
+    enc = tt.get_encoding("cl100k_base")
+    ds = tm.Dataset.from_dict({"text": ["some text"] * 3000})
+    try:
+        tm.enable_progress_bars()
+        capfd.readouterr()
+        ds.tokenize(enc).pack(16, eot=enc.eot_token)
+        err = capfd.readouterr().err
+        assert "Tokenizing" in err and "Packing" in err, err
+        tm.disable_progress_bars()
+        ds.tokenize(enc, max_length=3).pack(8)
+        assert capfd.readouterr().err == ""
+    finally:
+        tm.disable_progress_bars()
+
+
+@needs_tokenmill("HF datasets has no __arrow_c_stream__")
+def test_polars_and_pyarrow_read_the_dataset_directly():
+    import polars as pl
+    import pyarrow as pa
+
+    ours, theirs = pair_from_dict()
+    df = pl.DataFrame(ours)
+    assert df.to_dicts() == theirs.to_list()
+    rbr = pa.RecordBatchReader.from_stream(ours)
+    assert rbr.read_all().to_pylist() == theirs.to_list()
