@@ -152,3 +152,54 @@ def test_concatenate_incompatible_types():
     with pytest.raises(Exception) as o:
         tm.concatenate_datasets([a, b])
     assert isinstance(o.value, type(h.value)), (type(o.value), type(h.value))
+
+
+def test_streaming_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        hf.load_dataset("json", data_files=str(tmp_path / "absent.jsonl"), split="train", streaming=True)
+    with pytest.raises(FileNotFoundError):
+        tm.load_dataset("json", data_files=str(tmp_path / "absent.jsonl"), split="train", streaming=True)
+
+
+@needs_tokenmill("HF names the file only in its log")
+def test_streaming_malformed_json_names_file_and_line(tmp_path):
+    f = tmp_path / "broken.jsonl"
+    f.write_text('{"a": 1}\n{"a": 2}\n{"a": 3,,}\n')
+    with pytest.raises(Exception) as exc:
+        list(tm.load_dataset("json", data_files=str(f), split="train", streaming=True))
+    msg = _message(exc.value)
+    assert "broken.jsonl" in msg and re.search(r"line\D{0,3}3\b|:3\b", msg), msg
+
+
+@needs_tokenmill("tokenize/pack are tokenmill-only")
+def test_tokenize_and_pack_bad_arguments():
+    import tokenmill.tiktoken as tt
+
+    enc = tt.get_encoding("cl100k_base")
+    ds = tm.Dataset.from_dict({"text": ["a b"], "n": [1]})
+    with pytest.raises(TypeError):
+        ds.tokenize(object())
+    with pytest.raises((ValueError, KeyError), match="nope"):
+        ds.tokenize(enc).pack(4, column="nope")
+    with pytest.raises((ValueError, TypeError), match="n"):
+        ds.pack(4, column="n")  # not a list-of-ids column
+
+
+def test_load_unknown_split_in_data_files_dict():
+    files = {"train": sample("records.jsonl")}
+    with pytest.raises(ValueError):
+        hf.load_dataset("json", data_files=files, split="test")
+    with pytest.raises(ValueError, match="test"):
+        tm.load_dataset("json", data_files=files, split="test")
+
+
+def test_streaming_load_is_lazy(tmp_path):
+    # HF reads nothing until iteration: a broken file only fails when iterated
+    f = tmp_path / "broken.jsonl"
+    f.write_text('{"a": 1}\n{"a": 2,,}\n')
+    it_hf = hf.load_dataset("json", data_files=str(f), split="train", streaming=True)
+    it_tm = tm.load_dataset("json", data_files=str(f), split="train", streaming=True)
+    with pytest.raises(Exception):
+        list(it_hf)
+    with pytest.raises(Exception):
+        list(it_tm)
