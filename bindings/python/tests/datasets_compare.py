@@ -170,6 +170,22 @@ if hasattr(tm, "disable_progress_bars"):
     tm.disable_progress_bars()
 
 
+# Known tokenmill gaps at the time of writing: "<file>::<test id>" -> reason. Each listed test is
+# marked xfail(strict=True) by the autouse fixture below, so the suite is green and truthful, and a
+# test that starts passing fails loudly (XPASS strict) until its entry is removed. Not applied with
+# TOKENMILL_DS_IMPL=hf, where every test must pass.
+KNOWN_GAPS: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def known_gaps(request):
+    if not HF_ONLY:
+        key = request.node.nodeid.rsplit("/", 1)[-1]
+        if key in KNOWN_GAPS:
+            request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[key]))
+    yield
+
+
 def gap(reason: str):
     """A known tokenmill gap (the test stays strict: it fails loudly once the gap is closed, so the
     mark must then be removed). Not applied with TOKENMILL_DS_IMPL=hf, where the test must pass."""

@@ -10,6 +10,7 @@ import decimal
 import numpy as np
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import assert_same_dataset, assert_same_dict, hf, pair_from_dict, sample, small_dict, tm
 
 INFERENCE = {

@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair
 
 

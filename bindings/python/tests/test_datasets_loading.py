@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import (
     assert_rows_equal,
     assert_same_dataset,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import assert_same_dataset, hf, pair_from_dict, saved_pair, small_dict
 
 

@@ -8,6 +8,7 @@ import html
 
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import hf, needs_tokenmill, pair_from_dict, sample, small_dict, tm
 
 

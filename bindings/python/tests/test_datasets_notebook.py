@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import HF_ONLY, REPO
 
 NOTEBOOK = REPO / "bindings" / "python" / "examples" / "quickstart.ipynb"

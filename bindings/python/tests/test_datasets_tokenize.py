@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import EDGE_STRINGS, reference_tiktoken
+from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
 from datasets_compare import HF_ONLY, hf, hf_imdb, imdb_rows, sample, shared, small_dict, tm
 
 pytestmark = pytest.mark.skipif(HF_ONLY, reason="tokenize/pack are tokenmill-only: skipped with TOKENMILL_DS_IMPL=hf")
