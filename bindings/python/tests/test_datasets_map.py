@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
-from datasets_compare import assert_same_dataset, hf, pair_from_dict, saved_pair, small_dict
+from datasets_compare import assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair, small_dict
 
 
 def both(fn, d=None):
@@ -320,3 +320,34 @@ MORE_MAPS = {
 def test_map_more(name):
     ours, theirs = both(MORE_MAPS[name])
     assert_same_dataset(ours, theirs, what=name)
+
+
+SUFFIX = "!"
+
+
+def add_suffix(b):
+    return {"text": [t + SUFFIX for t in b["text"]]}
+
+
+@needs_tokenmill("HF 5.2 hashes a module-level function by reference and reuses a stale cache here")
+def test_map_cache_not_stale_after_a_global_changes(tmp_path):
+    # HF 5.2 returns ['a!', 'b!'] twice (stale cache) for a function of an importable module;
+    # tokenmill must not: a global's new value is a different computation
+    global SUFFIX
+    ds, _ = saved_pair(tmp_path, {"text": ["a", "b"]})
+    side = "tokenmill"
+    try:
+        SUFFIX = "!"
+        assert ds.map(add_suffix, batched=True)["text"][:] == ["a!", "b!"]
+        SUFFIX = "?"
+        assert ds.map(add_suffix, batched=True)["text"][:] == ["a?", "b?"], f"{side}: stale cache after a global changed"
+    finally:
+        SUFFIX = "!"
+
+
+def test_map_cache_recomputes_for_another_dataset(tmp_path):
+    a_tm, a_hf = saved_pair(tmp_path, {"text": ["x", "y"]}, name="a")
+    b_tm, b_hf = saved_pair(tmp_path, {"text": ["p", "q", "r"]}, name="b")
+    for a, b in ((a_tm, b_tm), (a_hf, b_hf)):
+        assert a.map(upper_batch, batched=True)["text"][:] == ["X", "Y"]
+        assert b.map(upper_batch, batched=True)["text"][:] == ["P", "Q", "R"]
