@@ -238,3 +238,23 @@ def test_compressed_inputs(tmp_path, codec, fmt, name):
         hf.load_dataset(fmt, data_files=str(f), split="train"),
         what=f"{name}.{codec}",
     )
+
+
+def test_load_cache_invalidated_when_the_file_changes(tmp_path):
+    import os
+    import time
+
+    f = tmp_path / "data.jsonl"
+    f.write_text('{"a": 1}\n{"a": 2}\n')
+    first = tm.load_dataset("json", data_files=str(f), split="train")
+    assert first["a"][:] == [1, 2]
+    time.sleep(0.01)
+    f.write_text('{"a": 7}\n{"a": 8}\n{"a": 9}\n')
+    os.utime(f, (time.time() + 5, time.time() + 5))
+    second = tm.load_dataset("json", data_files=str(f), split="train")
+    assert second["a"][:] == [7, 8, 9]
+    assert hf.load_dataset("json", data_files=str(f), split="train")["a"][:] == [7, 8, 9]
+    # same size, new content and mtime: still reloaded
+    f.write_text('{"a": 5}\n{"a": 6}\n{"a": 4}\n')
+    os.utime(f, (time.time() + 10, time.time() + 10))
+    assert tm.load_dataset("json", data_files=str(f), split="train")["a"][:] == [5, 6, 4]
