@@ -322,3 +322,14 @@ def test_dataset_dict_more_methods():
     assert a["train"].format == b["train"].format
     assert ours.num_columns == theirs.num_columns
     assert {k: v.num_rows for k, v in ours.items()} == {k: v.num_rows for k, v in theirs.items()}
+
+
+@pytest.mark.parametrize("strategy", ["first_exhausted", "all_exhausted"])
+def test_interleave_probabilities_at_scale(strategy):
+    parts = [{"src": [k] * n, "i": list(range(n))} for k, n in enumerate((500, 300, 700))]
+    ours = tm.interleave_datasets([tm.Dataset.from_dict(p) for p in parts], probabilities=[0.5, 0.2, 0.3], seed=3,
+                                  stopping_strategy=strategy)
+    theirs = hf.interleave_datasets([hf.Dataset.from_dict(p) for p in parts], probabilities=[0.5, 0.2, 0.3], seed=3,
+                                    stopping_strategy=strategy)
+    assert ours.num_rows == theirs.num_rows
+    assert ours["src"][:] == theirs["src"][:] and ours["i"][:] == theirs["i"][:]
