@@ -146,6 +146,17 @@ impl IterableDataset {
         })
     }
 
+    /// The same stream over only the units `keep` (in that order): a worker's share of the files
+    /// (HF gives DataLoader worker `w` the shards `w, w + n, ...`).
+    pub fn select_units(&self, keep: Vec<usize>) -> Result<Self> {
+        if let Some(bad) = keep.iter().find(|&&u| u >= self.units) {
+            return Err(Error::Invalid(format!("unit {bad} out of range ({} units)", self.units)));
+        }
+        let open = self.open.clone();
+        let units = keep.len();
+        Ok(IterableDataset { units, open: Arc::new(move |i, start| open(keep[i], start)), ..self.clone() })
+    }
+
     /// The schema of the rows, `None` after a `map` (as HF's `features` after map).
     pub fn schema(&self) -> Option<&SchemaRef> {
         (!self.mapped).then_some(&self.schema)

@@ -172,7 +172,10 @@ where
     F: Fn(E, FailedChunk) -> Error + Send + 'static,
     I: Fn(std::io::Error) -> Error + Send + 'static,
 {
-    let width = (rayon::current_num_threads() * 2).max(2);
+    // tokenmill's pool, not rayon's global one: it is rebuilt in a forked child (a DataLoader
+    // worker), where the global pool's threads do not exist and any use of it would hang.
+    let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
+    let width = (pool.as_ref().map_or(1, |p| p.current_num_threads()) * 2).max(2);
     let mut queue: VecDeque<Result<RecordBatch>> = VecDeque::new();
     let mut next: Option<std::io::Result<Vec<Vec<u8>>>> = None;
     let (mut index, mut rows, mut lines, mut done) = (0usize, 0usize, 0usize, false);
@@ -196,16 +199,22 @@ where
         };
         let first = index;
         // Decode this window while the next one is read (and decompressed) on the other side.
-        let (decoded, ahead) = rayon::join(
-            || {
-                current
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, c)| (decode(first + i, c), memchr::memchr_iter(b'\n', c).count()))
-                    .collect::<Vec<_>>()
-            },
-            || chunker.window(width),
-        );
+        let mut run = || {
+            rayon::join(
+                || {
+                    current
+                        .par_iter()
+                        .enumerate()
+                        .map(|(i, c)| (decode(first + i, c), memchr::memchr_iter(b'\n', c).count()))
+                        .collect::<Vec<_>>()
+                },
+                || chunker.window(width),
+            )
+        };
+        let (decoded, ahead) = match &pool {
+            Some(p) => p.install(run),
+            None => run(),
+        };
         next = Some(ahead);
         for (((batches, err), newlines), bytes) in decoded.into_iter().zip(&current) {
             let rows_before = rows;

@@ -185,7 +185,12 @@ pub fn load_from_disk(dir: &Path) -> Result<Dataset> {
         paths.push(dir.join(safe_name(&state_path, name)?));
     }
     // Opening a shard is a few hundred small reads (one per record batch): shards in parallel.
-    let shards: Vec<Arc<Shard>> = paths.par_iter().map(|p| Shard::open(p).map(Arc::new)).collect::<Result<_>>()?;
+    // tokenmill's fork-aware pool (rayon's global pool hangs in a forked child)
+    let open = || paths.par_iter().map(|p| Shard::open(p).map(Arc::new)).collect::<Result<Vec<_>>>();
+    let shards: Vec<Arc<Shard>> = match tokenmill_tokenizers::tokenizer::batch::pool(0) {
+        Ok(pool) => pool.install(open)?,
+        Err(_) => paths.iter().map(|p| Shard::open(p).map(Arc::new)).collect::<Result<_>>()?,
+    };
     let fingerprint = state
         .get("_fingerprint")
         .and_then(|f| f.as_str())

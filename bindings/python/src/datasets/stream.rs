@@ -42,6 +42,11 @@ impl PyIterable {
         self.inner.num_units()
     }
 
+    /// Only the units (files) `keep`, in that order.
+    fn select_units(&self, keep: Vec<usize>) -> PyResult<PyIterable> {
+        self.inner.select_units(keep).py_err().map(PyIterable::new)
+    }
+
     fn shuffle(&self, seed: u64, buffer_size: usize) -> PyIterable {
         PyIterable::new(self.inner.clone().shuffle(seed, buffer_size))
     }

@@ -143,7 +143,7 @@ def _maybe_torch_parent():
     except Exception:
         return
     base = torch.utils.data.IterableDataset
-    if not issubclass(IterableDataset, base):
+    if base not in IterableDataset.__mro__:  # (issubclass would cache a negative answer in the ABC)
         IterableDataset.__bases__ = IterableDataset.__bases__ + (base,)
 
 
@@ -247,6 +247,11 @@ class IterableDataset(_IterableBase):
             # HF: worker w reads the shards w, w + num_workers, ... (contiguous row ranges)
             wid, nw = worker
             src = _DatasetRows(src.ds, self.num_shards, [i for i in range(self.num_shards) if i % nw == wid])
+            worker = None
+        if worker is not None and isinstance(src, _tm._Iterable) and src.num_shards >= worker[1]:
+            # HF: worker w reads the files w, w + num_workers, ...
+            wid, nw = worker
+            src = src.select_units([u for u in range(src.num_shards) if u % nw == wid])
             worker = None
         if isinstance(src, _tm._Iterable):
             # leading skip/take run natively (no Python per skipped row)

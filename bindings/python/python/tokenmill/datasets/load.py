@@ -68,7 +68,16 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
         files = os.fspath(files)
     opts = _options(field, features, config_kwargs)
     if cache_dir is not None:
+        # the engine reads its cache root from TOKENMILL_CACHE: set for this load only
+        old = os.environ.get("TOKENMILL_CACHE")
         os.environ["TOKENMILL_CACHE"] = os.fspath(cache_dir)
+        try:
+            return load_dataset(path, name, data_dir, data_files, split, None, features, streaming=streaming, field=field, **config_kwargs)
+        finally:
+            if old is None:
+                os.environ.pop("TOKENMILL_CACHE", None)
+            else:
+                os.environ["TOKENMILL_CACHE"] = old
     if streaming:
         from .iterable import IterableDataset, IterableDatasetDict
 
