@@ -147,7 +147,9 @@ fn one(a: &Args, enc: &Encoder, ds: &Dataset, out: &Path, bar: &Bar) -> Result<D
     // Packing reads the ids once more: they go to the cache (reused by a rerun), the blocks to out.
     let ids = tokenize(ds, &tok, &opts, None, bar).map_err(ds_err)?;
     let popts = PackOptions { column: "input_ids".into(), block_size, eot: None, keep_partial: a.keep_partial };
-    pack(&ids, &popts, Some(out), bar).map_err(ds_err)
+    let packed = pack(&ids, &popts, Some(out), bar).map_err(ds_err)?;
+    super::cache::note_written(&tokenmill_datasets::cache::cache_dir());
+    Ok(packed)
 }
 
 /// Total ids of a tokenized dataset: list offsets only, no values read.
