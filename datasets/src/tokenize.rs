@@ -655,7 +655,11 @@ mod tests {
             let b = tokenize_batch(&tok, &Plan::new(&tok, &batch.schema(), &with_offsets).unwrap(), &batch).unwrap();
             let (ia, ib) = (a.column_by_name("input_ids").unwrap(), b.column_by_name("input_ids").unwrap());
             for row in 0..2 {
-                assert_eq!(row_ids(ia.as_ref(), row).unwrap(), row_ids(ib.as_ref(), row).unwrap(), "{specials:?} row {row}");
+                assert_eq!(
+                    row_ids(ia.as_ref(), row).unwrap(),
+                    row_ids(ib.as_ref(), row).unwrap(),
+                    "{specials:?} row {row}"
+                );
             }
             let eot = tok.special_token_id(EOT_TEXT).unwrap();
             let row1 = row_ids(ib.as_ref(), 1).unwrap();

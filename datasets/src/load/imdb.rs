@@ -56,7 +56,9 @@ pub fn source(input: &Path, split: &str, opts: &LoadOptions) -> Result<BatchSour
     } else {
         Box::new(tar_rows(input, dir, labels)?)
     };
-    Ok(BatchSource::new(schema(), Batcher { rows, batch_rows: opts.batch_rows.max(1), batch_bytes: opts.batch_bytes }))
+    let all =
+        BatchSource::new(schema(), Batcher { rows, batch_rows: opts.batch_rows.max(1), batch_bytes: opts.batch_bytes });
+    super::project_source(all, opts)
 }
 
 /// Files of the extracted folder: each label folder in turn, by numeric review id.

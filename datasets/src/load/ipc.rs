@@ -134,7 +134,8 @@ mod tests {
         let eos = 8;
         let one_batch = {
             let q = std::env::temp_dir().join(format!("tm-ipc-{}-one.arrow", std::process::id()));
-            let mut w = arrow_ipc::writer::StreamWriter::try_new(File::create(&q).unwrap(), &batch(0).schema()).unwrap();
+            let mut w =
+                arrow_ipc::writer::StreamWriter::try_new(File::create(&q).unwrap(), &batch(0).schema()).unwrap();
             w.write(&batch(0)).unwrap();
             w.finish().unwrap();
             std::fs::read(&q).unwrap().len() - eos

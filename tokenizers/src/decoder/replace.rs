@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Decode;
-use crate::normalizer::pattern::{CompiledPattern, Pattern, PatternSpec};
 use crate::error::{Error, Result};
+use crate::normalizer::pattern::{CompiledPattern, Pattern, PatternSpec};
 
 /// `{"String": "▁"}` or `{"Regex": "\\s+"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
