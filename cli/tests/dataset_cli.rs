@@ -129,3 +129,30 @@ fn errors_are_one_line() {
     assert!(err.contains("trunc.parquet"), "{err}");
     assert!(!out.exists(), "a failed load leaves nothing behind");
 }
+
+#[test]
+fn the_cache_is_reported_and_cleared() {
+    let d = tmp("cache");
+    let cache = d.join("cache");
+    let run = |args: &[&str]| {
+        let out = common::bin().args(args).env("TOKENMILL_CACHE", &cache).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (said, _) = run(&["dataset", "cache"]);
+    assert!(said.contains(": 0 cached datasets, 0 B"), "{said}");
+    // A slice keeps its whole split in the cache, and says so.
+    let out = d.join("half");
+    let imdb = sample("tiny_aclImdb_v1.tar.gz");
+    let (_, err) = run(&["dataset", "load", "imdb", &imdb, "--split", "test[:50%]", "--out", out.to_str().unwrap()]);
+    assert!(err.contains("datasets cache") && err.contains("--clear"), "{err}");
+    let (said, _) = run(&["dataset", "cache"]);
+    assert!(said.contains(": 1 cached datasets") && !said.contains(" 0 B"), "{said}");
+    let (said, _) = run(&["dataset", "cache", "--clear"]);
+    assert!(said.contains("removed 1 entries"), "{said}");
+    let (said, _) = run(&["dataset", "cache"]);
+    assert!(said.contains(": 0 cached datasets, 0 B"), "{said}");
+    // The sliced output does not depend on the cache.
+    let info = ok(&["dataset", "info", out.to_str().unwrap()]);
+    assert!(info.contains("rows"), "{info}");
+}

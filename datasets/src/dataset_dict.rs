@@ -131,6 +131,25 @@ impl DatasetDict {
         DatasetDict::load_from_disk(dir)
     }
 
+    /// Builds a DatasetDict folder atomically from `write(split, folder)` calls, one per split of
+    /// `self` in order (the folder does not exist yet), then opens it: a crash or an error leaves
+    /// whatever was at `dir` before. For operations that write each split themselves (the native
+    /// tokenize map).
+    pub fn write_splits(
+        &self,
+        dir: impl AsRef<Path>,
+        mut write: impl FnMut(&str, &Dataset, &Path) -> Result<()>,
+    ) -> Result<DatasetDict> {
+        let dir = dir.as_ref();
+        let tmp = TempDir::next_to(dir)?;
+        for (name, ds) in &self.splits {
+            write(name, ds, &tmp.path().join(safe_split(name)?))?;
+        }
+        let names: Vec<String> = self.splits.iter().map(|(n, _)| n.clone()).collect();
+        finish_dir(&names, tmp, dir)?;
+        DatasetDict::load_from_disk(dir)
+    }
+
     /// Opens a saved DatasetDict (O(1) per split, like [`Dataset::open`]).
     pub fn load_from_disk(dir: impl AsRef<Path>) -> Result<DatasetDict> {
         let dir = dir.as_ref();

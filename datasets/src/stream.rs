@@ -124,9 +124,10 @@ impl IterableDataset {
 
     /// One IMDB split (tarball or folder), streamed.
     pub fn imdb(input: PathBuf, split: &str, opts: LoadOptions) -> Result<Self> {
-        imdb::source(&input, split, &opts)?; // validates the split name and the input
+        // Validates the split name, the input and the columns.
+        let schema = imdb::source(&input, split, &opts)?.schema;
         let split = split.to_string();
-        Ok(Self::from_units(imdb::schema(), 1, move |_, start| {
+        Ok(Self::from_units(schema, 1, move |_, start| {
             Ok(skip_rows(imdb::source(&input, &split, &opts)?.batches, start))
         }))
     }

@@ -15,6 +15,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Int8Array, ListArray, RecordBatch, UInt16Array, UInt32Array};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use tokenmill_tokenizers::OffsetType;
 
 use crate::cache;
 use crate::dataset::Dataset;
@@ -76,6 +77,11 @@ pub struct TokenizeOptions {
     pub padding: Padding,
     /// Padding id; default: the EOT id if the tokenizer has one, else 0.
     pub pad_id: Option<u32>,
+    /// A tokenizer.json's whole pipeline, as `tokenizer(batch["text"])` in a batched HF map: the
+    /// post-processor's special tokens (`[CLS]`/`[SEP]`, ...) and the tokenizer's own truncation and
+    /// padding settings (batch padding per record batch). Excludes `add_eot`, `max_length` and
+    /// `padding` (set those on the tokenizer) and needs a tokenizer.json tokenizer.
+    pub pipeline: bool,
     /// Keep the input columns next to the new ones (HF `map` keeps them unless removed).
     pub keep_columns: bool,
     /// Worker threads (0 = default: `RAYON_NUM_THREADS` or all cores).
@@ -98,6 +104,7 @@ impl Default for TokenizeOptions {
             max_length: None,
             padding: Padding::None,
             pad_id: None,
+            pipeline: false,
             keep_columns: true,
             threads: 0,
             batch_size: 1000,
@@ -140,6 +147,21 @@ impl Plan {
         } else {
             None
         };
+        if opts.pipeline {
+            if !matches!(tok, TextTokenizer::HuggingFace(_)) {
+                return Err(Error::Invalid(format!(
+                    "pipeline: {} is a tiktoken encoding; the full pipeline needs a tokenizer.json",
+                    tok.name()
+                )));
+            }
+            if opts.add_eot || opts.max_length.is_some() || opts.padding != Padding::None {
+                return Err(Error::Invalid(
+                    "pipeline uses the tokenizer's own special tokens, truncation and padding: \
+                     set them on the tokenizer, not add_eot/max_length/padding"
+                        .into(),
+                ));
+            }
+        }
         if opts.padding == Padding::MaxLength && opts.max_length.is_none() {
             return Err(Error::Invalid("padding to max_length needs max_length".into()));
         }
@@ -215,6 +237,9 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
             })
         }
     };
+    if let (true, TextTokenizer::HuggingFace(hf)) = (opts.pipeline, tok) {
+        return pipeline_batch(hf, plan, batch, &texts);
+    }
     let n = batch.num_rows();
     let limit = opts.max_length.unwrap_or(usize::MAX);
     // Room for content when the EOT must end a truncated row.
@@ -227,7 +252,7 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
         let start = values.len();
         if let Some(text) = texts.get(i) {
             if let Some(ob) = offs.as_mut() {
-                let (ids, offsets) = tok.encode_offsets(text)?;
+                let (ids, offsets) = tok.encode_offsets(text, opts.specials == Specials::Added)?;
                 let keep = ids.len().min(content_limit);
                 values.extend_from_slice(&ids[..keep]);
                 for &(s, e) in &offsets[..keep] {
@@ -270,7 +295,62 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
             (values, mask.filter(|_| opts.attention_mask), ends)
         }
     };
-    let offsets = list_offsets(&ends, &opts.column)?;
+    finish_batch(plan, batch, values, mask, offs.map(|mut ob| ob.finish()), &ends)
+}
+
+/// [`tokenize_batch`] with a tokenizer.json's whole pipeline ([`TokenizeOptions::pipeline`]):
+/// `HfTokenizer::encode_batch` over the batch's non-null texts, on this worker's thread.
+fn pipeline_batch(
+    hf: &tokenmill_tokenizers::HfTokenizer,
+    plan: &Plan,
+    batch: &RecordBatch,
+    texts: &Texts<'_>,
+) -> Result<RecordBatch> {
+    let opts = &plan.opts;
+    let n = batch.num_rows();
+    let inputs: Vec<&str> = (0..n).filter_map(|i| texts.get(i)).collect();
+    let offset_type = if opts.offsets { OffsetType::Char } else { OffsetType::None };
+    // One thread: the map already runs record batches in parallel.
+    let encs = hf.encode_batch(&inputs, true, offset_type, 1)?;
+    let tokens: usize = encs.iter().map(|e| e.ids.len()).sum();
+    let mut values = Vec::with_capacity(tokens);
+    let mut mask = opts.attention_mask.then(|| Vec::with_capacity(tokens));
+    let mut offs = opts.offsets.then(|| FixedSizeListBuilder::new(UInt32Builder::new(), 2));
+    let mut ends = Vec::with_capacity(n);
+    let mut encs = encs.into_iter();
+    for i in 0..n {
+        if texts.get(i).is_some() {
+            let Some(e) = encs.next() else { unreachable!("one encoding per non-null text") };
+            values.extend_from_slice(&e.ids);
+            if let Some(m) = mask.as_mut() {
+                m.extend(e.attention_mask.iter().map(|&v| v as i8));
+            }
+            if let Some(ob) = offs.as_mut() {
+                for &(s, e) in &e.offsets {
+                    ob.values().append_value(s as u32);
+                    ob.values().append_value(e as u32);
+                    ob.append(true);
+                }
+            }
+        }
+        ends.push(values.len());
+    }
+    finish_batch(plan, batch, values, mask, offs.map(|mut ob| ob.finish()), &ends)
+}
+
+/// The output batch: the kept input columns, then ids, mask and offsets as lists cut at `ends`
+/// (null rows where the text is null).
+fn finish_batch(
+    plan: &Plan,
+    batch: &RecordBatch,
+    values: Vec<u32>,
+    mask: Option<Vec<i8>>,
+    pairs: Option<arrow_array::FixedSizeListArray>,
+    ends: &[usize],
+) -> Result<RecordBatch> {
+    let opts = &plan.opts;
+    let nulls = batch.column(plan.column_index).logical_nulls();
+    let offsets = list_offsets(ends, &opts.column)?;
     let id_values: ArrayRef = if plan.u16_ids {
         // Plan::new checked that every id the tokenizer (and EOT/pad) can produce fits.
         Arc::new(UInt16Array::from(values.iter().map(|&v| v as u16).collect::<Vec<u16>>()))
@@ -290,8 +370,7 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
             nulls.clone(),
         )?));
     }
-    if let Some(mut ob) = offs {
-        let pairs = ob.finish();
+    if let Some(pairs) = pairs {
         let f = Arc::new(Field::new("item", pairs.data_type().clone(), true));
         new_cols.push(Arc::new(ListArray::try_new(f, offsets.clone(), Arc::new(pairs), nulls.clone())?));
     }
@@ -552,7 +631,7 @@ mod tests {
         let n0 = tok.encode_ordinary("héllo wörld").unwrap().len();
         assert_eq!(row_ids(ids.as_ref(), 1).unwrap().len(), n0);
         let offs = out.column_by_name("offset_mapping").unwrap().as_list::<i32>();
-        let (_, enc_offsets) = tok.encode_offsets("héllo wörld").unwrap();
+        let (_, enc_offsets) = tok.encode_offsets("héllo wörld", false).unwrap();
         let row0 = offs.value(0);
         let pairs = row0.as_fixed_size_list();
         assert_eq!(pairs.len(), n0);
@@ -564,6 +643,31 @@ mod tests {
         // The padded row's pads have (0, 0) offsets.
         let row1 = offs.value(1);
         assert_eq!(row1.len(), n0);
+    }
+
+    #[test]
+    fn offsets_never_change_the_ids() {
+        // Text that spells a special token: with offsets requested, the ids must still follow the
+        // `specials` setting (ordinary text by default, the token's id with Specials::Added).
+        let tok = gpt2();
+        let batch = texts(vec![Some("a<|endoftext|>b héllo"), Some("<|endoftext|>")]);
+        for specials in [Specials::Ordinary, Specials::Added] {
+            let plain = TokenizeOptions { specials, ..Default::default() };
+            let with_offsets = TokenizeOptions { specials, offsets: true, ..Default::default() };
+            let a = tokenize_batch(&tok, &Plan::new(&tok, &batch.schema(), &plain).unwrap(), &batch).unwrap();
+            let b = tokenize_batch(&tok, &Plan::new(&tok, &batch.schema(), &with_offsets).unwrap(), &batch).unwrap();
+            let (ia, ib) = (a.column_by_name("input_ids").unwrap(), b.column_by_name("input_ids").unwrap());
+            for row in 0..2 {
+                assert_eq!(
+                    row_ids(ia.as_ref(), row).unwrap(),
+                    row_ids(ib.as_ref(), row).unwrap(),
+                    "{specials:?} row {row}"
+                );
+            }
+            let eot = tok.special_token_id(EOT_TEXT).unwrap();
+            let row1 = row_ids(ib.as_ref(), 1).unwrap();
+            assert_eq!(row1 == [eot], specials == Specials::Added, "{specials:?}: {row1:?}");
+        }
     }
 
     #[test]

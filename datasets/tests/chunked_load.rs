@@ -246,3 +246,64 @@ fn inference_over_chunks_equals_one_stream() {
     assert_eq!(types(80), "Int64 Int64 Int64 Boolean LargeUtf8 Float64");
     assert_eq!(types(1000), "Int64 Float64 Float64 LargeUtf8 LargeUtf8 Float64");
 }
+
+/// `columns` projects every loader, the ones without a native projection too (text, squad, imdb);
+/// an unknown column is a MissingColumn error naming what exists.
+#[test]
+fn columns_project_text_squad_and_imdb() {
+    use tokenmill_datasets::load::{self, Format, LoadOptions};
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/samples/datasets");
+    let only = |cols: &[&str]| LoadOptions {
+        columns: Some(cols.iter().map(|c| c.to_string()).collect()),
+        ..Default::default()
+    };
+    let squad = load::source(Format::Squad, &[samples.join("tiny_squad.json")], &only(&["question", "id"])).unwrap();
+    let names: Vec<String> = squad.schema.fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["question", "id"]);
+    let batches = squad.collect().unwrap();
+    assert!(batches.iter().all(|b| b.num_columns() == 2 && b.schema().field(0).name() == "question"));
+    let text = load::source(Format::Text, &[samples.join("lines.txt")], &only(&["text"])).unwrap();
+    assert_eq!(text.collect().unwrap()[0].num_columns(), 1);
+    let imdb = load::imdb::source(&samples.join("tiny_aclImdb_v1.tar.gz"), "train", &only(&["label"])).unwrap();
+    let b = imdb.collect().unwrap();
+    assert!(!b.is_empty() && b.iter().all(|b| b.num_columns() == 1 && b.schema().field(0).name() == "label"));
+    let err = load::source(Format::Squad, &[samples.join("tiny_squad.json")], &only(&["nope"])).err().unwrap();
+    assert!(
+        matches!(err, tokenmill_datasets::Error::MissingColumn { .. }) && err.to_string().contains("context"),
+        "{err}"
+    );
+}
+
+/// CSV options other than the defaults: no header row (columns "0", "1", ... as pandas' integer
+/// names become in HF), a comment prefix, an escape character, and a given schema (no inference:
+/// digits stay strings when the schema says so).
+#[test]
+fn csv_header_comment_escape_and_given_schema() {
+    use arrow_array::cast::AsArray;
+    use arrow_schema::{DataType, Field, Schema};
+    use tokenmill_datasets::load::{self, Format, LoadOptions};
+    let dir = std::env::temp_dir().join(format!("tm-csvopts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("opts.csv");
+    std::fs::write(&p, "# a comment line\n1,\"a \"\"quoted\"\" text\"\n2,\"b\\\"c\"\n").unwrap();
+    let opts = LoadOptions { header: false, comment: Some(b'#'), escape: Some(b'\\'), ..Default::default() };
+    let src = load::source(Format::Csv, std::slice::from_ref(&p), &opts).unwrap();
+    let names: Vec<String> = src.schema.fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["0", "1"]);
+    assert_eq!(src.schema.field(0).data_type(), &DataType::Int64);
+    let b = arrow_select::concat::concat_batches(&src.schema.clone(), &src.collect().unwrap()).unwrap();
+    assert_eq!(b.num_rows(), 2);
+    let texts: Vec<&str> = b.column(1).as_string::<i64>().iter().map(|v| v.unwrap()).collect();
+    assert_eq!(texts, ["a \"quoted\" text", "b\"c"]);
+
+    let given = std::sync::Arc::new(Schema::new(vec![
+        Field::new("id", DataType::LargeUtf8, true),
+        Field::new("body", DataType::LargeUtf8, true),
+    ]));
+    let opts = LoadOptions { schema: Some(given.clone()), ..opts };
+    let src = load::source(Format::Csv, std::slice::from_ref(&p), &opts).unwrap();
+    assert_eq!(src.schema, given);
+    let b = &src.collect().unwrap()[0];
+    assert_eq!(b.column(0).as_string::<i64>().value(1), "2");
+    let _ = std::fs::remove_dir_all(&dir);
+}

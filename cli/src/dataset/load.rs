@@ -102,6 +102,10 @@ pub fn run(a: Args) -> Result<()> {
         Some(split) => {
             let ds = load_split(format, &files, split, &opts, Some(&a.out), &bar)?;
             report(split, &ds)?;
+            if split.contains(['[', '+']) {
+                // A slice is cut from the whole split, which is kept in the cache (as HF does).
+                super::cache::note_written(&tokenmill_datasets::cache::cache_dir());
+            }
         }
         None => {
             let dict = load_dataset(format, &files, &opts, Some(&a.out), &bar)?;

@@ -2,6 +2,7 @@
 //! tokenize them.
 
 mod bar;
+mod cache;
 mod export;
 mod info;
 mod load;
@@ -27,6 +28,8 @@ pub enum Command {
     Export(export::Args),
     /// Tokenize a text column into input_ids (native, parallel), optionally packed into blocks.
     Tokenize(tokenize::Args),
+    /// Show where the datasets cache is and how large; --clear empties it.
+    Cache(cache::Args),
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -35,5 +38,6 @@ pub fn run(a: Args) -> Result<()> {
         Command::Info(a) => info::run(a),
         Command::Export(a) => export::run(a),
         Command::Tokenize(a) => tokenize::run(a),
+        Command::Cache(a) => cache::run(a),
     }
 }

@@ -43,6 +43,10 @@ pub struct Args {
     /// Also write attention_mask.
     #[arg(long)]
     pub attention_mask: bool,
+    /// A tokenizer.json's whole pipeline, as `tokenizer(texts)`: the post-processor's special
+    /// tokens ([CLS]/[SEP], ...) and the file's own truncation and padding.
+    #[arg(long, conflicts_with_all = ["eot", "max_length", "block_size"])]
+    pub pipeline: bool,
     /// Drop the input columns (only the new ones are written).
     #[arg(long)]
     pub drop_columns: bool,
@@ -78,18 +82,26 @@ pub fn run(a: Args) -> Result<()> {
             bytes += text_bytes(&ds, &a.column)?;
         }
         Saved::Dict(dd) => {
-            std::fs::create_dir_all(&a.out).map_err(crate::error::io(&a.out))?;
-            let mut names = Vec::new();
-            for (name, ds) in dd.iter() {
-                let out = one(&a, &enc, ds, &a.out.join(name), &bar)?;
-                rows += out.num_rows();
-                tokens += count_tokens(&out)?;
-                bytes += text_bytes(ds, &a.column)?;
-                names.push(name.to_string());
+            // Every split into one temporary folder renamed into place: a failed or killed run
+            // leaves the previous output whole.
+            let mut failed: Option<Error> = None;
+            let written = dd.write_splits(&a.out, |_, ds, dir| {
+                let out = one(&a, &enc, ds, dir, &bar).and_then(|out| {
+                    rows += out.num_rows();
+                    tokens += count_tokens(&out)?;
+                    bytes += text_bytes(ds, &a.column)?;
+                    Ok(())
+                });
+                out.map_err(|e| {
+                    let msg = e.to_string();
+                    failed = Some(e);
+                    tokenmill_datasets::Error::Invalid(msg)
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
-            let path = a.out.join("dataset_dict.json");
-            let doc = serde_json::json!({ "splits": names });
-            std::fs::write(&path, doc.to_string()).map_err(crate::error::io(&path))?;
+            written.map_err(ds_err)?;
         }
     }
     let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -119,6 +131,7 @@ fn one(a: &Args, enc: &Encoder, ds: &Dataset, out: &Path, bar: &Bar) -> Result<D
         add_eot: a.eot,
         attention_mask: a.attention_mask && !packing,
         max_length: a.max_length,
+        pipeline: a.pipeline,
         keep_columns: !a.drop_columns && !packing,
         threads: a.threads,
         batch_size: a.batch_size,
@@ -134,7 +147,9 @@ fn one(a: &Args, enc: &Encoder, ds: &Dataset, out: &Path, bar: &Bar) -> Result<D
     // Packing reads the ids once more: they go to the cache (reused by a rerun), the blocks to out.
     let ids = tokenize(ds, &tok, &opts, None, bar).map_err(ds_err)?;
     let popts = PackOptions { column: "input_ids".into(), block_size, eot: None, keep_partial: a.keep_partial };
-    pack(&ids, &popts, Some(out), bar).map_err(ds_err)
+    let packed = pack(&ids, &popts, Some(out), bar).map_err(ds_err)?;
+    super::cache::note_written(&tokenmill_datasets::cache::cache_dir());
+    Ok(packed)
 }
 
 /// Total ids of a tokenized dataset: list offsets only, no values read.

@@ -56,7 +56,9 @@ pub fn source(input: &Path, split: &str, opts: &LoadOptions) -> Result<BatchSour
     } else {
         Box::new(tar_rows(input, dir, labels)?)
     };
-    Ok(BatchSource::new(schema(), Batcher { rows, batch_rows: opts.batch_rows.max(1), batch_bytes: opts.batch_bytes }))
+    let all =
+        BatchSource::new(schema(), Batcher { rows, batch_rows: opts.batch_rows.max(1), batch_bytes: opts.batch_bytes });
+    super::project_source(all, opts)
 }
 
 /// Files of the extracted folder: each label folder in turn, by numeric review id.
@@ -105,7 +107,23 @@ fn tar_rows(
     std::thread::Builder::new()
         .name("imdb-tar".into())
         .spawn(move || {
-            if let Err(e) = walk_tar(reader, &path, &prefix, labels, &tx) {
+            // A panic would close the channel like a finished walk and end the split silently
+            // short: it becomes an error row instead.
+            let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                walk_tar(reader, &path, &prefix, labels, &tx)
+            }));
+            let failed = match walked {
+                Ok(r) => r.err(),
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Some(Error::parse(&path, "archive", format!("the tar reader failed: {what}")))
+                }
+            };
+            if let Some(e) = failed {
                 let _ = tx.send(Err(e));
             }
         })
@@ -142,7 +160,8 @@ fn walk_tar(
         if file.is_empty() || entry.header().entry_type().is_dir() {
             continue;
         }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        // The header's size is only a hint: a corrupt one must not allocate gigabytes up front.
+        let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
         entry.read_to_end(&mut bytes).map_err(|e| bad(index, format!("{name}: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|e| bad(index, format!("{name}: invalid UTF-8: {e}")))?;
         if tx.send(Ok((text, label))).is_err() {

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use arrow_ipc::reader::{FileReader, StreamReader};
@@ -33,14 +34,41 @@ pub fn open_file(path: &Path, opts: &LoadOptions) -> Result<(SchemaRef, BatchIte
         let r = FileReader::try_new(f, None).map_err(|e| corrupt(path, e))?;
         (r.schema(), Box::new(r.map(|b| b.map_err(Error::from))))
     } else {
-        let r = StreamReader::try_new(files::open(path)?, None).map_err(|e| corrupt(path, e))?;
-        (r.schema(), Box::new(r.map(|b| b.map_err(Error::from))))
+        let hit_eof = Arc::new(AtomicBool::new(false));
+        let input = EofFlag { inner: files::open(path)?, hit: hit_eof.clone() };
+        let r = StreamReader::try_new(input, None).map_err(|e| corrupt(path, e))?;
+        let schema = r.schema();
+        // arrow-ipc takes EOF between two messages as a valid end; a whole stream ends with its
+        // end-of-stream marker, at which the reader stops before EOF. So EOF means truncated.
+        let path = path.to_path_buf();
+        let end_check = std::iter::once(()).filter_map(move |_| {
+            hit_eof.load(Ordering::Relaxed).then(|| {
+                Err(corrupt(&path, "the stream ends without its end-of-stream marker (truncated between two messages)"))
+            })
+        });
+        (schema, Box::new(r.map(|b| b.map_err(Error::from)).chain(end_check)))
     };
     let proj = match &opts.columns {
         Some(cols) => Some(projection(&schema, cols)?),
         None => None,
     };
     project_batches(path, schema, batches, proj)
+}
+
+/// A reader that records whether a read reached end-of-file.
+struct EofFlag<R> {
+    inner: R,
+    hit: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for EofFlag<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.hit.store(true, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +127,26 @@ mod tests {
             assert!(matches!(err, Error::CorruptShard { .. }), "{err}");
             assert!(err.to_string().contains(p.to_str().unwrap()));
         }
+        // Cut exactly between two messages (after the first batch, or before the end marker):
+        // arrow-ipc alone would take either as a shorter, valid stream.
+        let p = write("cut-between.arrow", false);
+        let bytes = std::fs::read(&p).unwrap();
+        let eos = 8;
+        let one_batch = {
+            let q = std::env::temp_dir().join(format!("tm-ipc-{}-one.arrow", std::process::id()));
+            let mut w =
+                arrow_ipc::writer::StreamWriter::try_new(File::create(&q).unwrap(), &batch(0).schema()).unwrap();
+            w.write(&batch(0)).unwrap();
+            w.finish().unwrap();
+            std::fs::read(&q).unwrap().len() - eos
+        };
+        for cut in [one_batch, bytes.len() - eos] {
+            std::fs::write(&p, &bytes[..cut]).unwrap();
+            let err = source(std::slice::from_ref(&p), &LoadOptions::default()).and_then(|s| s.collect()).unwrap_err();
+            assert!(matches!(err, Error::CorruptShard { .. }) && err.to_string().contains("end-of-stream"), "{err}");
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        assert_eq!(source(std::slice::from_ref(&p), &LoadOptions::default()).unwrap().collect().unwrap().len(), 2);
         let p = std::env::temp_dir().join(format!("tm-ipc-{}-garbage.arrow", std::process::id()));
         std::fs::write(&p, b"definitely not arrow").unwrap();
         assert!(matches!(source(&[p], &LoadOptions::default()), Err(Error::CorruptShard { .. })));

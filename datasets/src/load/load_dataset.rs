@@ -191,7 +191,8 @@ impl Plan {
         let tmp = TempDir::next_to(dir)?;
         {
             let quiet = Quiet(progress);
-            progress.start("Loading imdb", Some(100_000));
+            // The row count is unknown until the archive is read (100,000 only for the real one).
+            progress.start("Loading imdb", None);
             let results: Vec<Result<()>> = std::thread::scope(|s| {
                 let handles: Vec<_> = self
                     .splits

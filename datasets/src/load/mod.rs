@@ -154,7 +154,7 @@ pub struct LoadOptions {
     pub chunk_bytes: usize,
     /// A given schema (CSV, JSON): no inference, values parsed as these types.
     pub schema: Option<SchemaRef>,
-    /// Only these columns (Parquet, Arrow, CSV, JSON), in this order.
+    /// Only these columns, in this order (an unknown name is an error).
     pub columns: Option<Vec<String>>,
     /// CSV: field delimiter (`,`; `\t` for tsv), quote, escape, header row, comment prefix.
     pub delimiter: Option<u8>,
@@ -204,9 +204,9 @@ pub fn source(format: Format, files: &[PathBuf], opts: &LoadOptions) -> Result<B
         }
         Format::Json => json::source(files, opts),
         Format::Parquet => parquet::source(files, opts),
-        Format::Text => text::source(files, opts),
+        Format::Text => project_source(text::source(files, opts)?, opts),
         Format::Arrow => ipc::source(files, opts),
-        Format::Squad => squad::source(files, opts),
+        Format::Squad => project_source(squad::source(files, opts)?, opts),
         Format::Imdb => Err(Error::Invalid("imdb yields several splits: use load::imdb::sources".into())),
     }
 }
@@ -272,6 +272,20 @@ pub(crate) fn projection(schema: &arrow_schema::Schema, columns: &[String]) -> R
             })
         })
         .collect()
+}
+
+/// `src` with only `opts.columns`, in that order (for loaders whose readers cannot project: text,
+/// squad, imdb); unchanged without `columns`.
+pub(crate) fn project_source(src: BatchSource, opts: &LoadOptions) -> Result<BatchSource> {
+    let Some(cols) = &opts.columns else { return Ok(src) };
+    let idx = projection(&src.schema, cols)?;
+    let schema = Arc::new(src.schema.project(&idx)?);
+    let s = schema.clone();
+    let batches = src.batches.map(move |b| {
+        let b = b?.project(&idx)?;
+        b.with_schema(s.clone()).map_err(Error::from)
+    });
+    Ok(BatchSource { schema, batches: Box::new(batches) })
 }
 
 /// A corrupt or truncated Arrow-native input (IPC, Parquet), named by its path.

@@ -63,10 +63,11 @@ impl TextTokenizer {
         Ok(())
     }
 
-    /// Ids with char offsets (HF's `offset_mapping`).
-    pub fn encode_offsets(&self, text: &str) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+    /// Ids with char offsets (HF's `offset_mapping`); `with_added` as in [`Self::encode_into`], so
+    /// asking for offsets never changes the ids.
+    pub fn encode_offsets(&self, text: &str, with_added: bool) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
         let enc = match self {
-            TextTokenizer::Tiktoken(t) => t.encode_full(text),
+            TextTokenizer::Tiktoken(t) => t.encode_full_with(text, with_added),
             TextTokenizer::HuggingFace(t) => t.encode(text, false, OffsetType::Char)?,
         };
         Ok((enc.ids, enc.offsets))

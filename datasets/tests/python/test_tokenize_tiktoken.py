@@ -104,3 +104,51 @@ def test_missing_column_is_one_line_error(saved, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "body" in r.stderr
+
+
+def test_pipeline_equals_hf_tokenizers_encode_batch(saved, tmp_path):
+    """--pipeline on a tokenizer.json: what `tokenizer(batch)` gives in a batched map — the
+    post-processor's [CLS]/[SEP], the file's truncation (128) and padding (Fixed 128), per batch."""
+    tokenizers = pytest.importorskip("tokenizers")
+    minilm = SHARED / "vocab" / "minilm-l6-uncased" / "tokenizer.json"
+    if not minilm.exists():
+        pytest.skip(f"{minilm} absent (the shared reference data)")
+    src, t = saved
+    out = tmp_path / "bert"
+    r = subprocess.run([binary(), "dataset", "tokenize", str(src), "--tokenizer", str(minilm), "--pipeline",
+                        "--attention-mask", "--batch-size", "300", "--out", str(out), "-q"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    ds = datasets.load_from_disk(str(out))
+    hf = tokenizers.Tokenizer.from_file(str(minilm))
+    want = []
+    for i in range(0, len(t), 300):
+        want += hf.encode_batch(t[i:i + 300])
+    assert ds["input_ids"][:] == [e.ids for e in want]
+    assert ds["attention_mask"][:] == [e.attention_mask for e in want]
+    assert {len(e.ids) for e in want} == {128}, "the file pads to 128: the test must see padding"
+
+
+def test_dict_output_is_replaced_whole(tmp_path):
+    """A DatasetDict is tokenized into one folder renamed into place: a failing run (a split without
+    the column) leaves the previous output as it was."""
+    d = tmp_path / "dict"
+    datasets.DatasetDict({
+        "train": datasets.Dataset.from_dict({"text": ["a b", "c"]}),
+        "test": datasets.Dataset.from_dict({"text": ["d"]}),
+    }).save_to_disk(str(d))
+    out = tmp_path / "tok"
+    r = subprocess.run([binary(), "dataset", "tokenize", str(d), "--encoding", "gpt2", "--out", str(out), "-q"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert datasets.load_from_disk(str(out))["test"]["input_ids"][:] == [encoding("gpt2").encode_ordinary("d")]
+    bad = tmp_path / "bad"
+    datasets.DatasetDict({
+        "train": datasets.Dataset.from_dict({"text": ["x"]}),
+        "test": datasets.Dataset.from_dict({"body": ["y"]}),
+    }).save_to_disk(str(bad))
+    r = subprocess.run([binary(), "dataset", "tokenize", str(bad), "--encoding", "gpt2", "--out", str(out), "-q"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "text" in r.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+    assert datasets.load_from_disk(str(out))["train"]["input_ids"][:] == [encoding("gpt2").encode_ordinary(t) for t in ["a b", "c"]]

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Decode;
 use crate::error::{Error, Result};
+use crate::normalizer::pattern::{CompiledPattern, Pattern, PatternSpec};
 
 /// `{"String": "▁"}` or `{"Regex": "\\s+"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,8 +19,9 @@ pub enum ReplacePattern {
 pub struct Replace {
     pattern: ReplacePattern,
     content: String,
-    /// Compiled for `Regex` patterns.
-    regex: Option<fancy_regex::Regex>,
+    /// Compiled for `Regex` patterns, with HF's Oniguruma semantics (`^`/`$` at line boundaries,
+    /// empty matches reported), shared with the Replace normalizer and Split.
+    regex: Option<CompiledPattern>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -51,9 +53,7 @@ impl Replace {
     pub fn new(pattern: ReplacePattern, content: String) -> Result<Self> {
         let regex = match &pattern {
             ReplacePattern::String(_) => None,
-            ReplacePattern::Regex(r) => Some(
-                fancy_regex::Regex::new(r).map_err(|e| Error::Pattern { pattern: r.clone(), reason: e.to_string() })?,
-            ),
+            ReplacePattern::Regex(r) => Some(CompiledPattern::new(&PatternSpec::Regex(r.clone()))?),
         };
         Ok(Replace { pattern, content, regex })
     }
@@ -71,18 +71,14 @@ impl Replace {
             (ReplacePattern::String(p), _) if p.is_empty() => Ok(token.to_string()),
             (ReplacePattern::String(p), _) => Ok(token.replace(p.as_str(), &self.content)),
             (_, Some(re)) => {
+                // Every match piece becomes `content`, empty ones included (HF: `x*` on "ab" gives
+                // "_a_b_").
+                let mut pieces = Vec::new();
+                re.find_matches(token, &mut pieces);
                 let mut out = String::with_capacity(token.len());
-                let mut last = 0;
-                for m in re.find_iter(token) {
-                    let m = m.map_err(|e| Error::Component { component: "Replace", reason: e.to_string() })?;
-                    if m.end() == m.start() {
-                        continue;
-                    }
-                    out.push_str(&token[last..m.start()]);
-                    out.push_str(&self.content);
-                    last = m.end();
+                for (s, e, is_match) in pieces {
+                    out.push_str(if is_match { &self.content } else { &token[s..e] });
                 }
-                out.push_str(&token[last..]);
                 Ok(out)
             }
             (ReplacePattern::Regex(_), None) => unreachable!("regex compiled in Replace::new"),
@@ -107,5 +103,25 @@ mod tests {
         let d = Replace::new(ReplacePattern::Regex(r"\s+".into()), "_".into()).unwrap();
         assert_eq!(d.decode_chain(vec!["a  b \tc".into()]).unwrap(), vec!["a_b_c"]);
         assert!(Replace::new(ReplacePattern::Regex("(".into()), "".into()).is_err());
+    }
+
+    #[test]
+    fn regex_semantics_as_hf() {
+        // Expectations from HF tokenizers 0.23.3: decoders.Replace(Regex(p), "_").decode([t]).
+        let cases: &[(&str, &str, &str)] = &[
+            ("^a", "abc", "_bc"),
+            ("^a", "bab", "bab"),
+            ("^a", "a\na", "_\n_"),
+            ("a$", "aba", "ab_"),
+            ("a$", "a\na", "_\n_"),
+            ("x*", "abc", "_a_b_c_"),
+            ("x*", "xxb", "_b_"),
+            ("x*", "", ""),
+            ("b|", "abc", "_a_c_"),
+        ];
+        for &(pattern, token, want) in cases {
+            let d = Replace::new(ReplacePattern::Regex(pattern.into()), "_".into()).unwrap();
+            assert_eq!(d.decode_chain(vec![token.into()]).unwrap(), vec![want.to_string()], "{pattern:?} on {token:?}");
+        }
     }
 }

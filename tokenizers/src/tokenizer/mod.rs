@@ -267,10 +267,17 @@ impl Tokenizer {
 
     /// Hugging Face style: ids with tokens and char offsets; added tokens always recognised.
     pub fn encode_full(&self, text: &str) -> Encoding {
+        self.encode_full_with(text, true)
+    }
+
+    /// [`Tokenizer::encode_full`] with special-token text either recognised (`with_added`) or
+    /// encoded as ordinary text, as [`Tokenizer::encode_ordinary`] does: the ids equal the ids-only
+    /// path's for the same setting.
+    pub fn encode_full_with(&self, text: &str, with_added: bool) -> Encoding {
         let mut ids = Vec::new();
         let mut byte_offsets = Vec::new();
         let mut special = Vec::new();
-        self.for_each_segment(text, &|_| true, |s, e, id| match id {
+        self.for_each_segment(text, &|_| with_added, |s, e, id| match id {
             Some(id) => {
                 ids.push(id);
                 byte_offsets.push((s, e));
