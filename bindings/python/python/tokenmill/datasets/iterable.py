@@ -28,16 +28,19 @@ def _rows_of_native(src):
 
 
 def _merge(row, out, remove):
-    kept = {k: v for k, v in row.items() if k not in remove}
     if out is None:
-        return kept
+        return {k: v for k, v in row.items() if k not in remove}
     if not isinstance(out, dict):
         raise TypeError(
             f"Provided `function` which is applied to all elements of table returns a variable of type {type(out)}. "
             "Make sure provided `function` returns a variable of type `dict` to update the dataset or `None` if you "
             "are only interested in side effects."
         )
-    return {**kept, **out}
+    merged = {k: (out[k] if k in out else v) for k, v in row.items() if k in out or k not in remove}
+    for k, v in out.items():
+        if k not in merged:
+            merged[k] = v
+    return merged
 
 
 def _call(fn, arg, input_columns, idx, with_indices, fn_kwargs):
@@ -121,6 +124,16 @@ def _step_shuffle(rows, seed, buffer_size):
             buf.append(x)
     rng.shuffle(buf)
     yield from buf
+
+
+def _step_select(rows, cols):
+    for r in rows:
+        yield {c: r[c] for c in cols}
+
+
+def _step_rename(rows, mapping):
+    for r in rows:
+        yield {mapping.get(k, k): v for k, v in r.items()}
 
 
 def _step_batch(rows, batch_size, drop_last_batch):
@@ -282,9 +295,9 @@ class IterableDataset(_IterableBase):
             elif kind == "batch":
                 rows = _step_batch(rows, *step[1:])
             elif kind == "select":
-                rows = ({c: r[c] for c in step[1]} for r in rows)
+                rows = _step_select(rows, step[1])
             elif kind == "rename":
-                rows = ({step[1].get(k, k): v for k, v in r.items()} for r in rows)
+                rows = _step_rename(rows, step[1])
         return rows
 
     def __iter__(self):

@@ -63,6 +63,12 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
     """Loads local data files as HF's ``datasets.load_dataset``: a ``DatasetDict`` without
     ``split``, a ``Dataset`` with one (slicing such as ``"train[:10%]"`` and ``"train+test"``
     of one split allowed), an ``IterableDataset`` with ``streaming=True``."""
+    if isinstance(split, (list, tuple)):
+        # HF: a list of split specs gives a list of datasets
+        return [
+            load_dataset(path, name, data_dir, data_files, s, cache_dir, features, streaming=streaming, field=field, **config_kwargs)
+            for s in split
+        ]
     fmt, files = _resolve(path, data_files, data_dir)
     if isinstance(files, os.PathLike):
         files = os.fspath(files)
@@ -84,7 +90,18 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
         if split is None:
             names = _tm._split_names(fmt, files)
             return IterableDatasetDict({n: IterableDataset(_tm._load_streaming(fmt, files, n, opts), split=n) for n in names})
-        return IterableDataset(_tm._load_streaming(fmt, files, str(split), opts), split=str(split))
+        try:
+            native = _tm._load_streaming(fmt, files, str(split), opts)
+        except _tm.DatasetsError as e:
+            # HF reads nothing before iterating: a malformed file fails when iterated
+            err = e
+
+            def failing():
+                raise err
+                yield  # pragma: no cover
+
+            return IterableDataset(failing, split=str(split))
+        return IterableDataset(native, split=str(split))
     if split is not None:
         parts = [x.strip() for x in str(split).split("+")]
         bases = {x.split("[", 1)[0] for x in parts}
@@ -95,9 +112,31 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
                 split=str(split),
             )
     out = _tm._load_dataset(fmt, files, None if split is None else str(split), opts, _bar("Generating split"))
+    columns = opts.get("columns")
+
+    def ordered(ds):
+        # HF's parquet reader returns the requested columns in the file's order
+        if columns is None or fmt != "parquet":
+            return ds
+        try:
+            first = ds.cache_files and None
+            import pyarrow.parquet as pq
+
+            files_list = files if isinstance(files, (list, tuple)) else [files] if isinstance(files, str) else None
+            if not files_list:
+                return ds
+            import glob as _glob
+
+            f0 = sorted(_glob.glob(os.fspath(files_list[0])))[0] if not os.path.isfile(files_list[0]) else files_list[0]
+            order = [c for c in pq.read_schema(f0).names if c in columns]
+        except Exception:
+            return ds
+        del first
+        return ds.select_columns(order) if order != ds.column_names and sorted(order) == sorted(ds.column_names) else ds
+
     if isinstance(out, list):
-        return DatasetDict({name: Dataset(ds) for name, ds in out})
-    return Dataset(out)
+        return DatasetDict({name: ordered(Dataset(ds)) for name, ds in out})
+    return ordered(Dataset(out))
 
 
 def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):
