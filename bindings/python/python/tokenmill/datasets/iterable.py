@@ -163,9 +163,10 @@ def _maybe_torch_parent():
 class IterableDataset(_IterableBase):
     """A lazily read dataset (HF's ``datasets.IterableDataset``)."""
 
-    def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None):
+    def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None, features_unknown=False):
         _maybe_torch_parent()
         self._source = source
+        self._features_unknown = features_unknown
         self._num_shards = num_shards
         self._epoch = 0
         self._steps = list(steps)
@@ -176,7 +177,7 @@ class IterableDataset(_IterableBase):
         self._resume_from = 0
 
     def _clone(self, step=None, **kw):
-        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features, self._num_shards)
+        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features, self._num_shards, self._features_unknown)
         out._epoch = self._epoch
         for k, v in kw.items():
             setattr(out, k, v)
@@ -188,6 +189,8 @@ class IterableDataset(_IterableBase):
     def features(self):
         if self._features is not None:
             return self._features
+        if self._features_unknown:
+            return None
         if any(s[0] == "map" for s in self._steps) or any(s[0] == "batch" for s in self._steps):
             return None
         if isinstance(self._source, _DatasetRows):

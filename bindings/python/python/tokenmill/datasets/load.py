@@ -50,6 +50,43 @@ def _under(root, files):
     return j(files)
 
 
+def _decompressed(files):
+    """.bz2 / .xz inputs (which the native readers do not decode; .gz and .zst they stream)
+    decompressed once into the cache, keyed by path, size and mtime."""
+    import hashlib
+
+    def one(f):
+        if not isinstance(f, (str, os.PathLike)):
+            return f
+        f = os.fspath(f)
+        low = f.lower()
+        codec = "bz2" if low.endswith(".bz2") else "xz" if low.endswith(".xz") else None
+        if codec is None or not os.path.isfile(f):
+            return f
+        st = os.stat(f)
+        key = hashlib.sha256(f"{os.path.abspath(f)}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+        inner = os.path.basename(f)[: -len(codec) - 1]
+        out_dir = os.path.join(_tm._cache_dir(), "decompressed", key)
+        out = os.path.join(out_dir, inner)
+        if not os.path.exists(out):
+            import bz2
+            import lzma
+            import shutil
+
+            os.makedirs(out_dir, exist_ok=True)
+            tmp = out + ".tmp"
+            with (bz2.open(f, "rb") if codec == "bz2" else lzma.open(f, "rb")) as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            os.replace(tmp, out)
+        return out
+
+    if isinstance(files, dict):
+        return {k: ([one(x) for x in v] if isinstance(v, (list, tuple)) else one(v)) for k, v in files.items()}
+    if isinstance(files, (list, tuple)):
+        return [one(x) for x in files]
+    return one(files)
+
+
 def _options(field, features, kwargs):
     opts = dict(kwargs)
     if field is not None:
@@ -72,6 +109,7 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
     fmt, files = _resolve(path, data_files, data_dir)
     if isinstance(files, os.PathLike):
         files = os.fspath(files)
+    files = _decompressed(files)
     opts = _options(field, features, config_kwargs)
     if cache_dir is not None:
         # the engine reads its cache root from TOKENMILL_CACHE: set for this load only
@@ -89,7 +127,7 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
 
         if split is None:
             names = _tm._split_names(fmt, files)
-            return IterableDatasetDict({n: IterableDataset(_tm._load_streaming(fmt, files, n, opts), split=n) for n in names})
+            return IterableDatasetDict({n: load_dataset(path, name, data_dir, files, n, None, features, streaming=True, field=field, **config_kwargs) for n in names})
         try:
             native = _tm._load_streaming(fmt, files, str(split), opts)
         except _tm.DatasetsError as e:
@@ -101,7 +139,9 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
                 yield  # pragma: no cover
 
             return IterableDataset(failing, split=str(split))
-        return IterableDataset(native, split=str(split))
+        # HF's csv builder declares no features before reading: its streaming features are unknown
+        unknown = fmt in ("csv", "tsv")
+        return IterableDataset(native, split=str(split), features_unknown=unknown)
     if split is not None:
         parts = [x.strip() for x in str(split).split("+")]
         bases = {x.split("[", 1)[0] for x in parts}
