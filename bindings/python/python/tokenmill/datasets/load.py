@@ -110,6 +110,14 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
     if isinstance(files, os.PathLike):
         files = os.fspath(files)
     files = _decompressed(files)
+    config_kwargs = dict(config_kwargs)
+    names = config_kwargs.pop("column_names", None)
+    names = config_kwargs.pop("names", None) if names is None else names
+    if names is not None:
+        # pandas/HF: given names and no explicit header mean the first row is data
+        config_kwargs.setdefault("header", None)
+        if streaming:
+            raise ValueError("column_names/names are not supported with streaming=True yet")
     opts = _options(field, features, config_kwargs)
     if cache_dir is not None:
         # the engine reads its cache root from TOKENMILL_CACHE: set for this load only
@@ -155,6 +163,11 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
     columns = opts.get("columns")
 
     def ordered(ds):
+        if names is not None:
+            if len(names) != len(ds.column_names):
+                raise ValueError(f"column_names has {len(names)} names for {len(ds.column_names)} columns")
+            if list(names) != ds.column_names:
+                ds = ds.rename_columns(dict(zip(ds.column_names, names)))
         # HF's parquet reader returns the requested columns in the file's order
         if columns is None or fmt != "parquet":
             return ds
