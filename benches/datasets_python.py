@@ -39,6 +39,10 @@ tokenmill's figures are pessimistic; rerun after `maturin develop --release` for
     (b)                                            0.256    0.165          1.55x
     (c)                                            2.429    0.925          2.63x
 
+Again at 00:05 UTC (tokenmill at 4f24d91, still a debug build; the machine was busier, HF's (a)
+doubled): --runs 3 --docs 5000: (a) 6.327 vs 2.670 s (2.37x), (b) 0.041 vs 0.086 s (0.48x),
+(c) 0.564 vs 0.216 s (2.61x). Single-run noise on 2 shared cores is large: compare ratios, not seconds.
+
 (An earlier run timed tokenmill's lazy first import of pyarrow/pandas, ~0.5 s, inside (b) and (c);
 both sides now import them before the timer.)
 

@@ -39,7 +39,12 @@ impl PyTokenizer {
     /// trip through its tokenizer.json, so later edits of this object do not affect it).
     pub(crate) fn snapshot(&self) -> PyResult<std::sync::Arc<HfTokenizer>> {
         let json = self.read().to_string(false).map_err(|e| Python::attach(|py| to_py(py, e)))?;
-        HfTokenizer::from_str(&json).map(std::sync::Arc::new).map_err(|e| Python::attach(|py| to_py(py, e)))
+        let mut tok = HfTokenizer::from_str(&json).map_err(|e| Python::attach(|py| to_py(py, e)))?;
+        // The tokenize map has its own max_length/padding options: the tokenizer's own
+        // padding/truncation settings must not pad or cut the rows (ids, masks and offsets alike).
+        tok.with_padding(None);
+        tok.with_truncation(None).map_err(|e| Python::attach(|py| to_py(py, e)))?;
+        Ok(std::sync::Arc::new(tok))
     }
 
     fn wrap(tok: HfTokenizer) -> Self {

@@ -56,7 +56,7 @@ pub(crate) fn load_options(kw: Option<&Bound<'_, PyDict>>) -> PyResult<LoadOptio
     let Some(kw) = kw else { return Ok(o) };
     for (k, v) in kw.iter() {
         let key: String = k.extract()?;
-        if v.is_none() && key != "delimiter" && key != "sep" {
+        if v.is_none() && key != "delimiter" && key != "sep" && key != "header" {
             continue;
         }
         match key.as_str() {

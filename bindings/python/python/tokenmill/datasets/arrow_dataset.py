@@ -36,6 +36,20 @@ def _table(stream):
     return _pa().table(stream)
 
 
+class DatasetInfo:
+    """The dataset's description and features (HF's ``DatasetInfo``, the fields tokenmill keeps)."""
+
+    def __init__(self, description="", features=None, citation="", homepage="", license=""):
+        self.description = description
+        self.features = features
+        self.citation = citation
+        self.homepage = homepage
+        self.license = license
+
+    def __repr__(self):
+        return f"DatasetInfo(features={self.features!r})"
+
+
 class Column:
     """A lazy column (HF 5's ``Column``): indexing, slicing, iteration and ``list()`` read from the
     shards on demand, in the dataset's format."""
@@ -121,6 +135,7 @@ class Dataset:
         pa = _pa()
         if not isinstance(mapping, Mapping):
             raise TypeError(f"from_dict expects a dict of columns, got {type(mapping).__name__}")
+        mapping = {k: (list(v) if getattr(v, "ndim", 1) > 1 else v) for k, v in mapping.items()}
         lengths = {k: len(v) for k, v in mapping.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"All columns must have the same length, got {lengths}")
@@ -277,7 +292,7 @@ class Dataset:
 
     @property
     def info(self):
-        return {"description": self._ds.description(), "features": self.features}
+        return DatasetInfo(description=self._ds.description(), features=self.features)
 
     @property
     def schema(self):
@@ -520,11 +535,16 @@ class Dataset:
             raise ValueError(f"{what} name {missing} not in the dataset. Current columns in the dataset: {self.column_names}")
 
     def select(self, indices, keep_in_memory=False, indices_cache_file_name=None, writer_batch_size=1000, new_fingerprint=None):
+        if isinstance(indices, (list, tuple)) and any(isinstance(i, int) and i < 0 for i in indices):
+            # HF passes the indices to an unsigned Arrow array: the same error type
+            raise OverflowError("can't convert negative int to unsigned (select takes row positions >= 0)")
         rows = self._rows_of(indices if not isinstance(indices, range) else indices)
         rows = list(range(rows[1], rows[1] + rows[2])) if rows[0] == "range" else rows[1]
         return self._new(self._ds.select(rows, new_fingerprint))
 
     def take(self, n: int):
+        if n < 0:  # HF: select(range(n)), empty for n < 0
+            return self.select([])
         return self._new(self._ds.take_n(n))
 
     def skip(self, n: int):

@@ -107,7 +107,29 @@ class DatasetDict(dict):
 
     def save_to_disk(self, dataset_dict_path, max_shard_size=None, num_shards=None, num_proc=None, storage_options=None):
         self._check_values_type()
-        _tm._save_dict(os.fspath(dataset_dict_path), [(k, v._ds) for k, v in self.items()], _parse_size(max_shard_size), _bar("Saving the dataset"))
+        path = os.fspath(dataset_dict_path)
+        if num_shards is not None:
+            # per-split shard counts: each split saved on its own, then the dict's index file
+            import json
+            import shutil
+
+            if not isinstance(num_shards, dict):
+                num_shards = {k: num_shards for k in self}
+            tmp = path + ".tmp-dict"
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.makedirs(tmp)
+            for k, v in self.items():
+                v.save_to_disk(os.path.join(tmp, k), num_shards=num_shards.get(k, 1))
+            with open(os.path.join(tmp, "dataset_dict.json"), "w", encoding="utf-8") as f:
+                json.dump({"splits": list(self)}, f)
+            shutil.rmtree(path, ignore_errors=True)
+            os.replace(tmp, path)
+            return
+        _tm._save_dict(path, [(k, v._ds) for k, v in self.items()], _parse_size(max_shard_size), _bar("Saving the dataset"))
+        for k, v in self.items():
+            from .arrow_dataset import _write_format
+
+            _write_format(os.path.join(path, k), v._format)
 
     @staticmethod
     def load_from_disk(dataset_dict_path, keep_in_memory=None, storage_options=None):

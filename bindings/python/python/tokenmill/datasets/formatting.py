@@ -32,17 +32,20 @@ def _np_column(col):
     t = col.type
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         vt = t.value_type
-        if col.null_count == 0 and not pa.types.is_fixed_size_list(t) and (pa.types.is_integer(vt) or pa.types.is_floating(vt) or pa.types.is_boolean(vt)) and col.values.null_count == 0:
+        if col.null_count == 0 and not pa.types.is_fixed_size_list(t) and (pa.types.is_integer(vt) or pa.types.is_floating(vt) or (pa.types.is_boolean(vt) and col.values.null_count == 0)):
             # one level of primitives: slices of the flat values keep the Arrow dtype (uint16 ids)
             offsets = col.offsets.to_numpy()
-            flat = col.values.to_numpy(zero_copy_only=False)
+            values = col.values
+            # nulls inside become NaN (HF's numpy formatter gives float arrays there)
+            flat = values.to_numpy(zero_copy_only=False)
             items = [flat[offsets[i]:offsets[i + 1]] for i in range(len(col))]
             return _stack(items)
         items = [_np_value(v) for v in col.to_pylist()]
         return _stack(items)
     if pa.types.is_struct(t):
         return np.array(col.to_pylist(), dtype=object)
-    if col.null_count == 0 and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+    if (pa.types.is_integer(t) or pa.types.is_floating(t)) or (col.null_count == 0 and pa.types.is_boolean(t)):
+        # as HF: nulls in a numeric column become NaN (float)
         return col.to_numpy(zero_copy_only=False)
     return np.array(col.to_pylist())
 
@@ -98,7 +101,13 @@ def _row_value(x):
     other scalars as numpy scalars."""
     import numpy as np
 
-    if isinstance(x, np.ndarray) or isinstance(x, dict):
+    if isinstance(x, dict):
+        # struct fields are arrays (0-d for scalars), as HF's numpy formatter gives them
+        return {
+            k: (_row_value(v) if isinstance(v, (dict, np.ndarray)) else np.asarray(v) if isinstance(v, (int, float, bool)) else v)
+            for k, v in x.items()
+        }
+    if isinstance(x, np.ndarray):
         return _hf_dtypes(x)
     if isinstance(x, (bool, np.bool_)):
         return np.array(x)

@@ -28,16 +28,19 @@ def _rows_of_native(src):
 
 
 def _merge(row, out, remove):
-    kept = {k: v for k, v in row.items() if k not in remove}
     if out is None:
-        return kept
+        return {k: v for k, v in row.items() if k not in remove}
     if not isinstance(out, dict):
         raise TypeError(
             f"Provided `function` which is applied to all elements of table returns a variable of type {type(out)}. "
             "Make sure provided `function` returns a variable of type `dict` to update the dataset or `None` if you "
             "are only interested in side effects."
         )
-    return {**kept, **out}
+    merged = {k: (out[k] if k in out else v) for k, v in row.items() if k in out or k not in remove}
+    for k, v in out.items():
+        if k not in merged:
+            merged[k] = v
+    return merged
 
 
 def _call(fn, arg, input_columns, idx, with_indices, fn_kwargs):
@@ -123,6 +126,16 @@ def _step_shuffle(rows, seed, buffer_size):
     yield from buf
 
 
+def _step_select(rows, cols):
+    for r in rows:
+        yield {c: r[c] for c in cols}
+
+
+def _step_rename(rows, mapping):
+    for r in rows:
+        yield {mapping.get(k, k): v for k, v in r.items()}
+
+
 def _step_batch(rows, batch_size, drop_last_batch):
     for chunk in _batches(rows, batch_size, drop_last_batch):
         yield _to_dict(chunk)
@@ -150,9 +163,10 @@ def _maybe_torch_parent():
 class IterableDataset(_IterableBase):
     """A lazily read dataset (HF's ``datasets.IterableDataset``)."""
 
-    def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None):
+    def __init__(self, source, steps=(), split=None, format_type=None, features=None, num_shards=None, features_unknown=False):
         _maybe_torch_parent()
         self._source = source
+        self._features_unknown = features_unknown
         self._num_shards = num_shards
         self._epoch = 0
         self._steps = list(steps)
@@ -163,7 +177,7 @@ class IterableDataset(_IterableBase):
         self._resume_from = 0
 
     def _clone(self, step=None, **kw):
-        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features, self._num_shards)
+        out = IterableDataset(self._source, self._steps + ([step] if step else []), self._split, self._format_type, self._features, self._num_shards, self._features_unknown)
         out._epoch = self._epoch
         for k, v in kw.items():
             setattr(out, k, v)
@@ -175,6 +189,8 @@ class IterableDataset(_IterableBase):
     def features(self):
         if self._features is not None:
             return self._features
+        if self._features_unknown:
+            return None
         if any(s[0] == "map" for s in self._steps) or any(s[0] == "batch" for s in self._steps):
             return None
         if isinstance(self._source, _DatasetRows):
@@ -282,9 +298,9 @@ class IterableDataset(_IterableBase):
             elif kind == "batch":
                 rows = _step_batch(rows, *step[1:])
             elif kind == "select":
-                rows = ({c: r[c] for c in step[1]} for r in rows)
+                rows = _step_select(rows, step[1])
             elif kind == "rename":
-                rows = ({step[1].get(k, k): v for k, v in r.items()} for r in rows)
+                rows = _step_rename(rows, step[1])
         return rows
 
     def __iter__(self):

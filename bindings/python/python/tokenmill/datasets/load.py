@@ -50,6 +50,43 @@ def _under(root, files):
     return j(files)
 
 
+def _decompressed(files):
+    """.bz2 / .xz inputs (which the native readers do not decode; .gz and .zst they stream)
+    decompressed once into the cache, keyed by path, size and mtime."""
+    import hashlib
+
+    def one(f):
+        if not isinstance(f, (str, os.PathLike)):
+            return f
+        f = os.fspath(f)
+        low = f.lower()
+        codec = "bz2" if low.endswith(".bz2") else "xz" if low.endswith(".xz") else None
+        if codec is None or not os.path.isfile(f):
+            return f
+        st = os.stat(f)
+        key = hashlib.sha256(f"{os.path.abspath(f)}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+        inner = os.path.basename(f)[: -len(codec) - 1]
+        out_dir = os.path.join(_tm._cache_dir(), "decompressed", key)
+        out = os.path.join(out_dir, inner)
+        if not os.path.exists(out):
+            import bz2
+            import lzma
+            import shutil
+
+            os.makedirs(out_dir, exist_ok=True)
+            tmp = out + ".tmp"
+            with (bz2.open(f, "rb") if codec == "bz2" else lzma.open(f, "rb")) as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            os.replace(tmp, out)
+        return out
+
+    if isinstance(files, dict):
+        return {k: ([one(x) for x in v] if isinstance(v, (list, tuple)) else one(v)) for k, v in files.items()}
+    if isinstance(files, (list, tuple)):
+        return [one(x) for x in files]
+    return one(files)
+
+
 def _options(field, features, kwargs):
     opts = dict(kwargs)
     if field is not None:
@@ -63,9 +100,24 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
     """Loads local data files as HF's ``datasets.load_dataset``: a ``DatasetDict`` without
     ``split``, a ``Dataset`` with one (slicing such as ``"train[:10%]"`` and ``"train+test"``
     of one split allowed), an ``IterableDataset`` with ``streaming=True``."""
+    if isinstance(split, (list, tuple)):
+        # HF: a list of split specs gives a list of datasets
+        return [
+            load_dataset(path, name, data_dir, data_files, s, cache_dir, features, streaming=streaming, field=field, **config_kwargs)
+            for s in split
+        ]
     fmt, files = _resolve(path, data_files, data_dir)
     if isinstance(files, os.PathLike):
         files = os.fspath(files)
+    files = _decompressed(files)
+    config_kwargs = dict(config_kwargs)
+    names = config_kwargs.pop("column_names", None)
+    names = config_kwargs.pop("names", None) if names is None else names
+    if names is not None:
+        # pandas/HF: given names and no explicit header mean the first row is data
+        config_kwargs.setdefault("header", None)
+        if streaming:
+            raise ValueError("column_names/names are not supported with streaming=True yet")
     opts = _options(field, features, config_kwargs)
     if cache_dir is not None:
         # the engine reads its cache root from TOKENMILL_CACHE: set for this load only
@@ -83,8 +135,21 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
 
         if split is None:
             names = _tm._split_names(fmt, files)
-            return IterableDatasetDict({n: IterableDataset(_tm._load_streaming(fmt, files, n, opts), split=n) for n in names})
-        return IterableDataset(_tm._load_streaming(fmt, files, str(split), opts), split=str(split))
+            return IterableDatasetDict({n: load_dataset(path, name, data_dir, files, n, None, features, streaming=True, field=field, **config_kwargs) for n in names})
+        try:
+            native = _tm._load_streaming(fmt, files, str(split), opts)
+        except _tm.DatasetsError as e:
+            # HF reads nothing before iterating: a malformed file fails when iterated
+            err = e
+
+            def failing():
+                raise err
+                yield  # pragma: no cover
+
+            return IterableDataset(failing, split=str(split))
+        # HF's csv builder declares no features before reading: its streaming features are unknown
+        unknown = fmt in ("csv", "tsv")
+        return IterableDataset(native, split=str(split), features_unknown=unknown)
     if split is not None:
         parts = [x.strip() for x in str(split).split("+")]
         bases = {x.split("[", 1)[0] for x in parts}
@@ -95,9 +160,36 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
                 split=str(split),
             )
     out = _tm._load_dataset(fmt, files, None if split is None else str(split), opts, _bar("Generating split"))
+    columns = opts.get("columns")
+
+    def ordered(ds):
+        if names is not None:
+            if len(names) != len(ds.column_names):
+                raise ValueError(f"column_names has {len(names)} names for {len(ds.column_names)} columns")
+            if list(names) != ds.column_names:
+                ds = ds.rename_columns(dict(zip(ds.column_names, names)))
+        # HF's parquet reader returns the requested columns in the file's order
+        if columns is None or fmt != "parquet":
+            return ds
+        try:
+            first = ds.cache_files and None
+            import pyarrow.parquet as pq
+
+            files_list = files if isinstance(files, (list, tuple)) else [files] if isinstance(files, str) else None
+            if not files_list:
+                return ds
+            import glob as _glob
+
+            f0 = sorted(_glob.glob(os.fspath(files_list[0])))[0] if not os.path.isfile(files_list[0]) else files_list[0]
+            order = [c for c in pq.read_schema(f0).names if c in columns]
+        except Exception:
+            return ds
+        del first
+        return ds.select_columns(order) if order != ds.column_names and sorted(order) == sorted(ds.column_names) else ds
+
     if isinstance(out, list):
-        return DatasetDict({name: Dataset(ds) for name, ds in out})
-    return Dataset(out)
+        return DatasetDict({name: ordered(Dataset(ds)) for name, ds in out})
+    return ordered(Dataset(out))
 
 
 def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):

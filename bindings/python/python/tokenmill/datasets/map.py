@@ -227,7 +227,17 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
                         f"Column lengths mismatch: the function returned {lengths.pop()} rows for a batch of "
                         f"{table.num_rows}; remove the input columns (remove_columns=...) to change the number of rows"
                     )
-                merged = {**kept, **arrays}
+                # HF: outputs replace input columns in place (even removed ones they re-output),
+                # new ones follow
+                merged = {}
+                for name, col in zip(table.column_names, table.columns):
+                    if name in arrays:
+                        merged[name] = arrays[name]
+                    elif name not in remove_columns:
+                        merged[name] = col
+                for name, arr in arrays.items():
+                    if name not in merged:
+                        merged[name] = arr
             if not merged:
                 raise ValueError("map: the output has no columns (every input column removed and nothing returned)")
             batch = pa.table(merged)
