@@ -37,13 +37,16 @@ pub(crate) struct PyTokenizer {
 impl PyTokenizer {
     /// An immutable copy of the current tokenizer for the datasets' native tokenize map (a round
     /// trip through its tokenizer.json, so later edits of this object do not affect it).
-    pub(crate) fn snapshot(&self) -> PyResult<std::sync::Arc<HfTokenizer>> {
+    /// `keep_settings`: keep its truncation and padding (the map's whole-pipeline mode); otherwise
+    /// they are dropped, as the map's own max_length/padding options apply (ids, masks and offsets
+    /// alike).
+    pub(crate) fn snapshot(&self, keep_settings: bool) -> PyResult<std::sync::Arc<HfTokenizer>> {
         let json = self.read().to_string(false).map_err(|e| Python::attach(|py| to_py(py, e)))?;
         let mut tok = HfTokenizer::from_str(&json).map_err(|e| Python::attach(|py| to_py(py, e)))?;
-        // The tokenize map has its own max_length/padding options: the tokenizer's own
-        // padding/truncation settings must not pad or cut the rows (ids, masks and offsets alike).
-        tok.with_padding(None);
-        tok.with_truncation(None).map_err(|e| Python::attach(|py| to_py(py, e)))?;
+        if !keep_settings {
+            tok.with_padding(None);
+            tok.with_truncation(None).map_err(|e| Python::attach(|py| to_py(py, e)))?;
+        }
         Ok(std::sync::Arc::new(tok))
     }
 

@@ -114,6 +114,47 @@ def test_tokenize_tokenizer_json_equals_hf_encode_batch(minilm_path):
         assert got[i] == expect[i], f"row {i} ({t[:40]!r})"
 
 
+@pytest.mark.parametrize("settings", ["file", "longest", "truncate-only"])
+def test_tokenize_add_special_tokens_is_hf_encode_batch(minilm_path, settings):
+    # add_special_tokens=True: the whole pipeline, exactly what HF's encode_batch gives per batch of
+    # batch_size rows ([CLS]/[SEP], the tokenizer's truncation and padding: the file's 128/Fixed 128,
+    # batch-longest padding, or truncation alone); attention_mask and offsets from the encodings
+    import tokenizers
+
+    hf_tok = tokenizers.Tokenizer.from_file(minilm_path)
+    ours = tm.Tokenizer.from_file(minilm_path)
+    for t in (hf_tok, ours):
+        if settings == "longest":
+            t.enable_padding(pad_id=0, pad_token="[PAD]")
+            t.enable_truncation(16)
+        elif settings == "truncate-only":
+            t.no_padding()
+            t.enable_truncation(8, stride=2)
+    batch = 7
+    ds = tm.Dataset.from_dict({"text": TEXTS})
+    out = ds.tokenize(ours, add_special_tokens=True, attention_mask=True, offsets=True, batch_size=batch)
+    got = ids_column(out)
+    masks = [list(m) for m in out["attention_mask"]]
+    offsets = [[tuple(p) for p in row] for row in out["offset_mapping"]]
+    want = []
+    for i in range(0, len(TEXTS), batch):
+        want += hf_tok.encode_batch(TEXTS[i : i + batch])
+    assert got == [e.ids for e in want]
+    assert masks == [e.attention_mask for e in want]
+    assert offsets == [e.offsets for e in want]
+    assert all(row[0] == ours.token_to_id("[CLS]") for row in got)
+    if settings == "file":
+        assert {len(r) for r in got} == {128}
+
+
+def test_tokenize_add_special_tokens_errors(minilm_path, cl100k):
+    ds = tm.Dataset.from_dict({"text": ["a b"]})
+    with pytest.raises(ValueError, match="tokenmill.Tokenizer"):
+        ds.tokenize(cl100k, add_special_tokens=True)
+    with pytest.raises(ValueError, match="max_length"):
+        ds.tokenize(tm.Tokenizer.from_file(minilm_path), add_special_tokens=True, max_length=4)
+
+
 def test_tokenize_tokenizer_json_added_tokens_in_text(minilm_path):
     # text spelling a special token ("[SEP]") becomes its id, as in HF's encode
     import tokenizers

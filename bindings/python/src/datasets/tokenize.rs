@@ -13,10 +13,10 @@ use crate::core_bpe::CoreBpe;
 use crate::hf::PyTokenizer;
 
 /// The engine tokenizer inside a `tokenmill.Tokenizer`, a `CoreBPE`, or a `tiktoken.Encoding`
-/// wrapper (its `_core_bpe`).
-pub(crate) fn text_tokenizer(obj: &Bound<'_, PyAny>) -> PyResult<TextTokenizer> {
+/// wrapper (its `_core_bpe`). `keep_settings`: a `Tokenizer` keeps its truncation and padding.
+pub(crate) fn text_tokenizer(obj: &Bound<'_, PyAny>, keep_settings: bool) -> PyResult<TextTokenizer> {
     if let Ok(t) = obj.downcast::<PyTokenizer>() {
-        return t.get().snapshot().map(TextTokenizer::HuggingFace);
+        return t.get().snapshot(keep_settings).map(TextTokenizer::HuggingFace);
     }
     if let Ok(c) = obj.downcast::<CoreBpe>() {
         return Ok(TextTokenizer::Tiktoken(c.get().engine()));
@@ -44,7 +44,8 @@ pub(crate) fn _is_native_tokenizer(obj: &Bound<'_, PyAny>) -> bool {
 #[pyo3(signature = (
         ds, tokenizer, column="text", output="input_ids", add_eot=false, eot_id=None, max_length=None,
         padding=None, pad_id=None, attention_mask=false, offsets=false, keep_columns=true,
-        dtype="auto", add_special_tokens=false, batch_size=1000, num_threads=0, progress=None
+        dtype="auto", add_special_tokens=false, batch_size=1000, num_threads=0, progress=None,
+        pipeline=false
     ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn _tokenize(
@@ -66,8 +67,9 @@ pub(crate) fn _tokenize(
     batch_size: usize,
     num_threads: usize,
     progress: Option<Bound<'_, PyAny>>,
+    pipeline: bool,
 ) -> PyResult<PyDataset> {
-    let tok = text_tokenizer(tokenizer)?;
+    let tok = text_tokenizer(tokenizer, pipeline)?;
     let opts = TokenizeOptions {
         column: column.into(),
         output: output.into(),
@@ -94,6 +96,7 @@ pub(crate) fn _tokenize(
             }
         },
         pad_id,
+        pipeline,
         keep_columns,
         threads: num_threads,
         batch_size: batch_size.max(1),
@@ -131,6 +134,6 @@ pub(crate) fn _pack(
 #[pyfunction]
 #[pyo3(signature = (tokenizer, text=None))]
 pub(crate) fn _special_token_id(tokenizer: &Bound<'_, PyAny>, text: Option<&str>) -> PyResult<Option<u32>> {
-    let tok = text_tokenizer(tokenizer)?;
+    let tok = text_tokenizer(tokenizer, false)?;
     Ok(tok.special_token_id(text.unwrap_or(tokenize::EOT_TEXT)))
 }

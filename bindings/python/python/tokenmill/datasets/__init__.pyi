@@ -159,9 +159,12 @@ class Dataset:
         runs the native tokenize map. ``num_proc`` is accepted and runs in one process."""
     def filter(self, function: Optional[Callable[..., Any]] = None, with_indices: bool = False, with_rank: bool = False, input_columns: Union[str, Sequence[str], None] = None, batched: bool = False, batch_size: Optional[int] = 1000, keep_in_memory: bool = False, load_from_cache_file: Optional[bool] = None, cache_file_name: Optional[str] = None, writer_batch_size: Optional[int] = 1000, fn_kwargs: Optional[dict] = None, num_proc: Optional[int] = None, suffix_template: str = ..., new_fingerprint: Optional[str] = None, desc: Optional[str] = None) -> "Dataset":
         """HF's filter: the kept rows become an indices mapping (cached by fingerprint)."""
-    def tokenize(self, tokenizer: Any, column: str = "text", output: str = "input_ids", *, add_eot: bool = False, eot_id: Optional[int] = None, max_length: Optional[int] = None, padding: Optional[Literal["longest", "max_length"]] = None, pad_id: Optional[int] = None, attention_mask: bool = False, offsets: bool = False, remove_columns: bool = False, dtype: Literal["auto", "uint16", "uint32"] = "auto", added_tokens: Optional[bool] = None, batch_size: int = 1000, num_threads: int = 0, desc: Optional[str] = None) -> "Dataset":
+    def tokenize(self, tokenizer: Any, column: str = "text", output: str = "input_ids", *, add_special_tokens: bool = False, add_eot: bool = False, eot_id: Optional[int] = None, max_length: Optional[int] = None, padding: Optional[Literal["longest", "max_length"]] = None, pad_id: Optional[int] = None, attention_mask: bool = False, offsets: bool = False, remove_columns: bool = False, dtype: Literal["auto", "uint16", "uint32"] = "auto", added_tokens: Optional[bool] = None, batch_size: int = 1000, num_threads: int = 0, desc: Optional[str] = None) -> "Dataset":
         """Native parallel tokenization (GIL released) with a ``tokenmill.Tokenizer``, a
-        ``tokenmill.tiktoken.Encoding`` or an encoding name. No post-processor (CLS/SEP)."""
+        ``tokenmill.tiktoken.Encoding`` or an encoding name. By default the text's tokens only (no
+        post-processor, truncation or padding of the tokenizer: ``max_length``/``padding``/``add_eot``
+        apply); ``add_special_tokens=True`` (a ``Tokenizer``) gives what ``tokenizer.encode_batch``
+        gives per batch of ``batch_size`` rows: ``[CLS]``/``[SEP]``, its truncation and padding."""
     def pack(self, block_size: int, column: str = "input_ids", eot: Any = None, keep_partial: bool = False, desc: Optional[str] = None) -> "Dataset":
         """Concatenate the ids (``eot`` id, or a tokenizer's ``<|endoftext|>``, after every row)
         and cut them into rows of ``block_size`` tokens."""

@@ -700,23 +700,31 @@ class Dataset:
 
         return filter_dataset(self, function, with_indices=with_indices, input_columns=input_columns, batched=batched, batch_size=batch_size, fn_kwargs=fn_kwargs, load_from_cache_file=load_from_cache_file, new_fingerprint=new_fingerprint, desc=desc)
 
-    def tokenize(self, tokenizer, column="text", output="input_ids", *, add_eot=False, eot_id=None, max_length=None, padding=None, pad_id=None, attention_mask=False, offsets=False, remove_columns=False, dtype="auto", added_tokens=None, batch_size=1000, num_threads=0, desc=None):
+    def tokenize(self, tokenizer, column="text", output="input_ids", *, add_special_tokens=False, add_eot=False, eot_id=None, max_length=None, padding=None, pad_id=None, attention_mask=False, offsets=False, remove_columns=False, dtype="auto", added_tokens=None, batch_size=1000, num_threads=0, desc=None):
         """Native parallel tokenization of ``column`` (GIL released): ``tokenizer`` is a
         ``tokenmill.Tokenizer``, a ``tokenmill.tiktoken.Encoding`` or an encoding name. Adds
         ``output`` (list of uint16/uint32 ids), optionally ``attention_mask`` and
         ``offset_mapping``; keeps the other columns unless ``remove_columns=True``. Cached.
 
-        The ids are the text's tokens only: the tokenizer's post-processor (``[CLS]``/``[SEP]``),
-        padding and truncation settings are not applied (use ``max_length``, ``padding``,
-        ``add_eot``). ``added_tokens``: text spelling an added/special token becomes its id
-        (``tokenizers``' ``encode(..., add_special_tokens=False)``); default True for a
-        ``Tokenizer``, False for a tiktoken encoding (``encode_ordinary``)."""
+        By default the ids are the text's tokens only (corpus tokenization for LM training): the
+        tokenizer's post-processor (``[CLS]``/``[SEP]``), padding and truncation settings are not
+        applied (use ``max_length``, ``padding``, ``add_eot``). ``added_tokens``: text spelling an
+        added/special token becomes its id (``tokenizers``' ``encode(..., add_special_tokens=False)``);
+        default True for a ``Tokenizer``, False for a tiktoken encoding (``encode_ordinary``).
+
+        ``add_special_tokens=True`` (a ``Tokenizer`` only) runs its whole pipeline instead, as
+        ``tokenizer.encode_batch(batch)`` in a batched ``map`` of ``batch_size`` rows: the
+        post-processor's special tokens and the tokenizer's own truncation and padding
+        (``enable_truncation`` / ``enable_padding`` or the file's settings); it excludes
+        ``add_eot``, ``max_length`` and ``padding``."""
         tokenizer = _resolve_tokenizer(tokenizer)
         if added_tokens is None:
             added_tokens = isinstance(tokenizer, _tm.Tokenizer)
         if column not in self.column_names:
             raise ValueError(f"Column name {column!r} not in the dataset. Current columns in the dataset: {self.column_names}")
-        native = _tm._tokenize(self._ds, tokenizer, column, output, add_eot, eot_id, max_length, padding, pad_id, attention_mask, offsets, not remove_columns, dtype, added_tokens, batch_size, num_threads, _bar(desc or "Tokenizing"))
+        if add_special_tokens and not isinstance(tokenizer, _tm.Tokenizer):
+            raise ValueError("add_special_tokens=True needs a tokenmill.Tokenizer (a tokenizer.json pipeline); a tiktoken encoding has no post-processor")
+        native = _tm._tokenize(self._ds, tokenizer, column, output, add_eot, eot_id, max_length, padding, pad_id, attention_mask, offsets, not remove_columns, dtype, added_tokens, batch_size, num_threads, _bar(desc or "Tokenizing"), pipeline=bool(add_special_tokens))
         return self._new(native)
 
     def pack(self, block_size: int, column: str = "input_ids", eot=None, keep_partial: bool = False, desc=None):
