@@ -61,11 +61,16 @@ def __getattr__(name):
         from . import datasets as _ds
 
         return getattr(_ds, name)
+    if name in ("tiktoken", "datasets"):
+        # `import tokenmill; tokenmill.tiktoken.get_encoding(...)` as after `import tokenmill.tiktoken`
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tokenmill' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _DATASETS_NAMES)
+    return sorted(set(globals()) | _DATASETS_NAMES | {"tiktoken", "datasets"})
 
 
 __all__ = [
