@@ -37,6 +37,13 @@ datasets 5.2.0, tokenizers 0.23.3, 2 cores, nothing else running; all 25,000 tra
     (b)                                            0.080    0.109          0.73x
     (c)                                            1.739    0.560          3.11x
 
+After flate2 moved to zlib-rs (2026-12-06 01:14 UTC, module built --release with LTO off):
+
+    --docs 0 --runs 3
+    (a)                                            7.343    0.716         10.26x
+    (b)                                            0.112    0.110          1.02x
+    (c)                                            1.709    0.552          3.10x
+
 Where (b) goes (cProfile of tokenmill's map, 81 ms): the function's own `str.lower` 24 ms (the
 same work on both sides), writing and fsyncing the output shard 21 ms (HF does not fsync its cache
 files), building Arrow arrays from the returned lists 11 ms, the rest slicing and dict building.
