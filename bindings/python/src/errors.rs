@@ -33,27 +33,33 @@ pub(crate) fn disallowed_error(py: Python<'_>, token: &str) -> PyErr {
     ))
 }
 
+/// An I/O error on `path` as Python's `OSError(errno, strerror, filename)`, which picks the
+/// subclass (`FileNotFoundError`, ...); a missing file without an errno counts as ENOENT. Otherwise
+/// `(path, message)` for the caller's own exception. The message drops Rust's " (os error N)".
+pub(crate) fn os_error(path: &std::path::Path, source: &std::io::Error) -> Result<PyErr, (String, String)> {
+    let msg = source.to_string();
+    let msg = match msg.rfind(" (os error ") {
+        Some(i) if msg.ends_with(')') => msg[..i].to_string(),
+        _ => msg,
+    };
+    let path = path.display().to_string();
+    match source.raw_os_error() {
+        Some(errno) => Ok(PyOSError::new_err((errno, msg, path))),
+        None if source.kind() == std::io::ErrorKind::NotFound => Ok(PyOSError::new_err((2, msg, path))),
+        None => Err((path, msg)),
+    }
+}
+
 /// Maps every library error to a Python exception.
 pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     match e {
-        Error::Io { path, source } => {
-            let msg = source.to_string();
-            // "No such file or directory (os error 2)" -> "No such file or directory"
-            let msg = match msg.rfind(" (os error ") {
-                Some(i) if msg.ends_with(')') => msg[..i].to_string(),
-                _ => msg,
-            };
-            let path = path.display().to_string();
-            match source.raw_os_error() {
-                // OSError(errno, strerror, filename) picks the subclass (FileNotFoundError, ...).
-                Some(errno) => PyOSError::new_err((errno, msg, path)),
-                None => match source.kind() {
-                    std::io::ErrorKind::NotFound => PyOSError::new_err((2, msg, path)),
-                    std::io::ErrorKind::InvalidData => FormatError::new_err(format!("{path}: {msg}")),
-                    _ => PyOSError::new_err(format!("{path}: {msg}")),
-                },
+        Error::Io { path, source } => os_error(&path, &source).unwrap_or_else(|(path, msg)| {
+            if source.kind() == std::io::ErrorKind::InvalidData {
+                FormatError::new_err(format!("{path}: {msg}"))
+            } else {
+                PyOSError::new_err(format!("{path}: {msg}"))
             }
-        }
+        }),
         Error::DisallowedSpecial(tok) => disallowed_error(py, &tok),
         Error::InvalidTokenId(id) => PyKeyError::new_err(format!("Invalid token for decoding: {id}")),
         Error::UnknownSpecial(s) => PyKeyError::new_err(s),

@@ -20,19 +20,8 @@ create_exception!(
 /// Converts an engine error.
 pub(crate) fn ds_err(e: Error) -> PyErr {
     match e {
-        Error::Io { path, source } => {
-            let msg = source.to_string();
-            let msg = match msg.rfind(" (os error ") {
-                Some(i) if msg.ends_with(')') => msg[..i].to_string(),
-                _ => msg,
-            };
-            let path = path.display().to_string();
-            match source.raw_os_error() {
-                Some(errno) => PyOSError::new_err((errno, msg, path)),
-                None if source.kind() == std::io::ErrorKind::NotFound => PyOSError::new_err((2, msg, path)),
-                None => PyOSError::new_err(format!("{path}: {msg}")),
-            }
-        }
+        Error::Io { path, source } => crate::errors::os_error(&path, &source)
+            .unwrap_or_else(|(path, msg)| PyOSError::new_err(format!("{path}: {msg}"))),
         Error::Tokenizer(t) => Python::attach(|py| crate::errors::to_py(py, t)),
         e => DatasetsError::new_err(e.to_string()),
     }
