@@ -193,6 +193,71 @@ def test_map_num_proc():
     assert_same_dataset(ours, theirs, what="map(batched, num_proc=2)")
 
 
+def rank_batch(b, idx, rank):
+    return {"t": [t.upper() for t in b["text"]], "i": idx, "rank": [rank] * len(idx), "bs": [len(idx)] * len(idx)}
+
+
+def test_map_num_proc_rank_indices_and_batches():
+    # contiguous shards per worker as HF's shard(contiguous=True): 31 rows over 3 workers are
+    # 11/10/10 rows, batches restart at each shard, indices stay global, rank is the worker's
+    d = small_dict(31)
+    ours, theirs = both(lambda ds: ds.map(rank_batch, batched=True, batch_size=4, with_indices=True, with_rank=True, num_proc=3), d)
+    assert_same_dataset(ours, theirs, what="map(num_proc=3, with_rank)")
+    assert sorted(set(ours["rank"])) == [0, 1, 2]
+    # without num_proc the rank is None, as in HF
+    ours, theirs = both(lambda ds: ds.map(lambda r, i, k: {"k": k}, with_indices=True, with_rank=True), d)
+    assert_same_dataset(ours, theirs, what="map(with_rank) in one process")
+
+
+def test_filter_num_proc():
+    d = small_dict(31)
+    ours, theirs = both(lambda ds: ds.filter(lambda r, i, k: i % 3 == k, with_indices=True, with_rank=True, num_proc=3), d)
+    assert_same_dataset(ours, theirs, what="filter(num_proc=3, with_rank)")
+    ours, theirs = both(lambda ds: ds.filter(lambda b: [s is not None for s in b["score"]], batched=True, batch_size=5, num_proc=2), d)
+    assert_same_dataset(ours, theirs, what="filter(batched, num_proc=2)")
+
+
+def logged_upper(b, log):
+    import os
+
+    with open(log, "a") as f:
+        f.write(f"{os.getpid()}\n")
+    return {"text": [t.upper() for t in b["text"]]}
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_map_num_proc_runs_in_workers_and_caches(tmp_path, side):
+    import os
+
+    ours, theirs = saved_pair(tmp_path, small_dict(40))
+    ds = ours if side == "tokenmill" else theirs
+    log = tmp_path / "calls.log"
+    first = ds.map(logged_upper, batched=True, batch_size=5, num_proc=2, fn_kwargs={"log": str(log)})
+    pids = log.read_text().split()
+    assert len(pids) == 8
+    assert len(set(pids)) == 2 and str(os.getpid()) not in pids, f"{side}: not run in two worker processes: {pids}"
+    second = ds.map(logged_upper, batched=True, batch_size=5, num_proc=2, fn_kwargs={"log": str(log)})
+    assert len(log.read_text().split()) == 8, f"{side}: the identical num_proc map ran again"
+    assert second.to_list() == first.to_list() == ds.map(logged_upper, batched=True, fn_kwargs={"log": str(log)}).to_list()
+
+
+def fail_on_row_33(r, i):
+    if i == 33:
+        raise KeyError(f"bad row {i}")
+    return {"i": i}
+
+
+def test_map_num_proc_worker_error_and_too_many_procs():
+    ours, theirs = pair_from_dict(small_dict(40))
+    for ds in (ours, theirs):
+        with pytest.raises(KeyError, match="bad row 33"):
+            ds.map(fail_on_row_33, with_indices=True, num_proc=2)
+    ours, theirs = pair_from_dict(small_dict(3))
+    with pytest.warns(UserWarning, match="num_proc must be <= 3"):
+        a = ours.map(upper, num_proc=8)
+    assert_same_dataset(a, theirs.map(upper, num_proc=3), what="num_proc > rows")
+
+
 def test_map_on_disk_backed_equals_hf(tmp_path):
     ours, theirs = saved_pair(tmp_path, small_dict(64))
     for name in ("batched", "unbatched_with_indices", "batched_grows_rows", "map_nested_output"):

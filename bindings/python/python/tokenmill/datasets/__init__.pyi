@@ -156,9 +156,13 @@ class Dataset:
         """HF's map. The function's fingerprint (code, constants, defaults, closure and globals;
         mutable containers by name) plus the arguments and this dataset's fingerprint key the
         output in the cache. A ``tokenmill.Tokenizer`` / tiktoken ``Encoding`` as ``function``
-        runs the native tokenize map. ``num_proc`` is accepted and runs in one process."""
+        runs the native tokenize map. ``num_proc=N`` forks N workers over contiguous shards (HF's
+        ``shard(contiguous=True)``; batches restart at each shard, indices stay global, ``with_rank``
+        passes the worker's rank, None in one process), each cached as its own entry; the function
+        need not pickle. Where fork is unavailable it runs in this process, with a warning."""
     def filter(self, function: Optional[Callable[..., Any]] = None, with_indices: bool = False, with_rank: bool = False, input_columns: Union[str, Sequence[str], None] = None, batched: bool = False, batch_size: Optional[int] = 1000, keep_in_memory: bool = False, load_from_cache_file: Optional[bool] = None, cache_file_name: Optional[str] = None, writer_batch_size: Optional[int] = 1000, fn_kwargs: Optional[dict] = None, num_proc: Optional[int] = None, suffix_template: str = ..., new_fingerprint: Optional[str] = None, desc: Optional[str] = None) -> "Dataset":
-        """HF's filter: the kept rows become an indices mapping (cached by fingerprint)."""
+        """HF's filter: the kept rows become an indices mapping (cached by fingerprint);
+        ``num_proc`` / ``with_rank`` as in ``map``."""
     def tokenize(self, tokenizer: Any, column: str = "text", output: str = "input_ids", *, add_special_tokens: bool = False, add_eot: bool = False, eot_id: Optional[int] = None, max_length: Optional[int] = None, padding: Optional[Literal["longest", "max_length"]] = None, pad_id: Optional[int] = None, attention_mask: bool = False, offsets: bool = False, remove_columns: bool = False, dtype: Literal["auto", "uint16", "uint32"] = "auto", added_tokens: Optional[bool] = None, batch_size: int = 1000, num_threads: int = 0, desc: Optional[str] = None) -> "Dataset":
         """Native parallel tokenization (GIL released) with a ``tokenmill.Tokenizer``, a
         ``tokenmill.tiktoken.Encoding`` or an encoding name. By default the text's tokens only (no

@@ -693,12 +693,12 @@ class Dataset:
     def map(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, drop_last_batch=False, remove_columns=None, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, features=None, disable_nullable=False, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None, try_original_type=True, on_mixed_types=None):
         from .map import map_dataset
 
-        return map_dataset(self, function, with_indices=with_indices, with_rank=with_rank, input_columns=input_columns, batched=batched, batch_size=batch_size, drop_last_batch=drop_last_batch, remove_columns=remove_columns, load_from_cache_file=load_from_cache_file, features=features, fn_kwargs=fn_kwargs, new_fingerprint=new_fingerprint, desc=desc, try_original_type=try_original_type, keep_in_memory=keep_in_memory, cache_file_name=cache_file_name)
+        return map_dataset(self, function, with_indices=with_indices, with_rank=with_rank, input_columns=input_columns, batched=batched, batch_size=batch_size, drop_last_batch=drop_last_batch, remove_columns=remove_columns, load_from_cache_file=load_from_cache_file, features=features, fn_kwargs=fn_kwargs, new_fingerprint=new_fingerprint, desc=desc, try_original_type=try_original_type, keep_in_memory=keep_in_memory, cache_file_name=cache_file_name, num_proc=num_proc)
 
     def filter(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None):
         from .map import filter_dataset
 
-        return filter_dataset(self, function, with_indices=with_indices, input_columns=input_columns, batched=batched, batch_size=batch_size, fn_kwargs=fn_kwargs, load_from_cache_file=load_from_cache_file, new_fingerprint=new_fingerprint, desc=desc)
+        return filter_dataset(self, function, with_indices=with_indices, input_columns=input_columns, batched=batched, batch_size=batch_size, fn_kwargs=fn_kwargs, load_from_cache_file=load_from_cache_file, new_fingerprint=new_fingerprint, desc=desc, with_rank=with_rank, num_proc=num_proc)
 
     def tokenize(self, tokenizer, column="text", output="input_ids", *, add_special_tokens=False, add_eot=False, eot_id=None, max_length=None, padding=None, pad_id=None, attention_mask=False, offsets=False, remove_columns=False, dtype="auto", added_tokens=None, batch_size=1000, num_threads=0, desc=None):
         """Native parallel tokenization of ``column`` (GIL released): ``tokenizer`` is a

@@ -86,17 +86,19 @@ def _check_output(out, batched):
     )
 
 
-def _fn_args(function, batch_dict, input_columns, indices, with_indices, fn_kwargs):
+def _fn_args(function, batch_dict, input_columns, indices, with_indices, fn_kwargs, with_rank=False, rank=None):
     if input_columns is None:
         args = [batch_dict]
     else:
         args = [batch_dict[c] for c in input_columns]
     if with_indices:
         args.append(indices)
+    if with_rank:
+        args.append(rank)  # HF: the worker's rank, None in a single process
     return function(*args, **fn_kwargs)
 
 
-def _apply(function, table, start, *, batched, input_columns, with_indices, fn_kwargs):
+def _apply(function, table, start, *, batched, input_columns, with_indices, fn_kwargs, with_rank=False, rank=None):
     """Runs the function on `table` (rows start..start+n); returns (output dict-like or None,
     row count of the output), for batched and per-example functions alike."""
     n = table.num_rows
@@ -104,13 +106,13 @@ def _apply(function, table, start, *, batched, input_columns, with_indices, fn_k
     if batched:
         batch = table.select(cols).to_pydict()
         indices = list(range(start, start + n))
-        out = _fn_args(function, batch, input_columns, indices, with_indices, fn_kwargs)
+        out = _fn_args(function, batch, input_columns, indices, with_indices, fn_kwargs, with_rank, rank)
         _check_output(out, True)
         return out
     rows = table.select(cols).to_pylist()
     outs = []
     for i, row in enumerate(rows):
-        out = _fn_args(function, row, input_columns, start + i, with_indices, fn_kwargs)
+        out = _fn_args(function, row, input_columns, start + i, with_indices, fn_kwargs, with_rank, rank)
         _check_output(out, False)
         outs.append(out)
     if all(o is None for o in outs):
@@ -130,13 +132,11 @@ def _apply(function, table, start, *, batched, input_columns, with_indices, fn_k
     return merged
 
 
-def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns, load_from_cache_file, features, fn_kwargs, new_fingerprint, desc, try_original_type, keep_in_memory=False, cache_file_name=None):
-    from .arrow_dataset import Dataset, _schema_of
+def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched, batch_size, drop_last_batch, remove_columns, load_from_cache_file, features, fn_kwargs, new_fingerprint, desc, try_original_type, keep_in_memory=False, cache_file_name=None, num_proc=None):
+    from .arrow_dataset import _schema_of
     from .features import features_json
 
     pa = _pa()
-    if with_rank:
-        raise ValueError("with_rank=True needs num_proc > 1, which runs in one process here")
     if isinstance(input_columns, str):
         input_columns = [input_columns]
     if isinstance(remove_columns, str):
@@ -192,7 +192,18 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
         return ds._new(_with_features(hit.with_split(ds.split), features))
 
     target_schema = _schema_of(features) if features is not None else None
-    original = {f.name: f.type for f in pa.schema(ds._ds.schema())}
+    job = _MapJob(
+        function=function, batched=batched, step=batch_size if batched else 1000, drop_last_batch=drop_last_batch,
+        input_columns=input_columns, with_indices=with_indices, with_rank=with_rank, fn_kwargs=fn_kwargs,
+        remove_columns=remove_columns, try_original_type=try_original_type, target_schema=target_schema,
+        original={f.name: f.type for f in pa.schema(ds._ds.schema())},
+    )
+    n = len(ds)
+    procs = _processes(num_proc, n)
+    if procs > 1 and cache_file_name is None:
+        native = _map_parallel(ds, job, fp, procs, in_memory, load_from_cache_file, desc or "Map")
+        return ds._new(_with_features(native, features))
+
     out_path = os.path.join(_tm._cache_dir(), fp) if cache_file_name is None else cache_file_name + ".tmpdir"
     if in_memory:
         writer = _MemoryWriter(fp, ds.split)
@@ -200,24 +211,45 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
         writer = _tm._Writer(out_path, fp, ds.split, 2**62)  # one shard: the file asked for
     else:
         writer = _tm._Writer(out_path, fp, ds.split)
-    n = len(ds)
-    step = batch_size if batched else 1000
     progress = _bar(desc or "Map")
     if progress is not None:
         progress.start(desc or "Map", n)
+    try:
+        native = _map_range(ds, job, 0, n, writer, progress, rank=None)
+    finally:
+        if progress is not None:
+            progress.close()
+    if cache_file_name is not None and not in_memory:
+        native = _move_to_file(native, out_path, cache_file_name, fp, ds.split)
+    return ds._new(_with_features(native, features))
+
+
+class _MapJob:
+    """What one map runs over each batch (shared by the single-process loop and the workers)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _map_range(ds, job, lo, hi, writer, progress, rank):
+    """Runs `job` over rows lo..hi of `ds` in batches starting at `lo` (HF: a worker's batches
+    start at its shard's first row), streaming the output into `writer`; returns the finished
+    native dataset."""
+    pa = _pa()
+    remove_columns = job.remove_columns
     first_schema = None
     written = 0
     try:
-        for start in range(0, n, step):
-            if batched and drop_last_batch and start + step > n:
+        for start in range(lo, hi, job.step):
+            if job.batched and job.drop_last_batch and start + job.step > hi:
                 break
-            table = pa.table(ds._ds.slice(start, step))
-            out = _apply(function, table, start, batched=batched, input_columns=input_columns, with_indices=with_indices, fn_kwargs=fn_kwargs)
+            table = pa.table(ds._ds.slice(start, min(job.step, hi - start)))
+            out = _apply(job.function, table, start, batched=job.batched, input_columns=job.input_columns, with_indices=job.with_indices, fn_kwargs=job.fn_kwargs, with_rank=job.with_rank, rank=rank)
             kept = {name: col for name, col in zip(table.column_names, table.columns) if name not in remove_columns}
             if out is None:
                 merged = kept
             else:
-                arrays = _to_arrays(out, table.num_rows, original, try_original_type)
+                arrays = _to_arrays(out, table.num_rows, job.original, job.try_original_type)
                 lengths = {len(a) for a in arrays.values()}
                 if len(lengths) > 1:
                     raise ValueError(f"Column lengths mismatch: columns {list(arrays)} have lengths {sorted(lengths)}")
@@ -241,8 +273,8 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
             if not merged:
                 raise ValueError("map: the output has no columns (every input column removed and nothing returned)")
             batch = pa.table(merged)
-            if target_schema is not None:
-                batch = batch.select(target_schema.names).cast(target_schema)
+            if job.target_schema is not None:
+                batch = batch.select(job.target_schema.names).cast(job.target_schema)
             if first_schema is None:
                 first_schema = batch.schema
             else:
@@ -253,19 +285,138 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
             if progress is not None:
                 progress.update(table.num_rows)
         if writer.rows == 0:
-            empty_schema = target_schema or pa.schema([f for f in pa.schema(ds._ds.schema()) if f.name not in remove_columns])
-            native = writer.finish(empty_schema.empty_table())
-        else:
-            native = writer.finish()
+            empty_schema = job.target_schema or pa.schema([f for f in pa.schema(ds._ds.schema()) if f.name not in remove_columns])
+            return writer.finish(empty_schema.empty_table())
+        return writer.finish()
     except BaseException:
         writer.abort()
         raise
+
+
+# ---------------------------------------------------------------------------- num_proc
+
+def _processes(num_proc, n):
+    """How many worker processes a map/filter with `num_proc` runs (HF: never more than rows)."""
+    if num_proc is None or num_proc <= 1 or n <= 1:
+        return 1
+    if num_proc > n:
+        import warnings
+
+        warnings.warn(f"num_proc must be <= {n}. Reducing num_proc to {n} for dataset of size {n}.", stacklevel=4)
+        num_proc = n
+    if not _can_fork():
+        return 1
+    return num_proc
+
+
+def _can_fork():
+    """Workers are forked (they inherit the function, so it need not pickle); where fork is not
+    offered (Windows) the map runs in this process, saying so once."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return True
+    global _SAID_NO_FORK
+    if not _SAID_NO_FORK:
+        import warnings
+
+        warnings.warn("num_proc > 1 needs the 'fork' start method, which this platform lacks: running in one process", stacklevel=5)
+        _SAID_NO_FORK = True
+    return False
+
+
+_SAID_NO_FORK = False
+
+# The job of the pool being forked: workers inherit it (set just before the fork, cleared after).
+_FORKED_JOB = None
+
+
+def _shard_range(n, num_shards, index):
+    """Rows of HF's `shard(num_shards, index, contiguous=True)`: the first n % num_shards shards
+    have one row more."""
+    div, mod = divmod(n, num_shards)
+    start = div * index + min(index, mod)
+    return start, start + div + (1 if index < mod else 0)
+
+
+def _rank_dir(fp, rank, procs):
+    return os.path.join(_tm._cache_dir(), f"{fp}_{rank:05d}_of_{procs:05d}")
+
+
+def _run_forked(rank):
+    """In a worker: run the inherited job over this rank's rows; returns (rank, rows in, rows out)."""
+    kind, ds, job, fp, procs = _FORKED_JOB
+    lo, hi = _shard_range(len(ds), procs, rank)
+    if kind == "filter":
+        return rank, hi - lo, _filter_range(ds, job, lo, hi, None, rank)
+    writer = _tm._Writer(_rank_dir(fp, rank, procs), f"{fp}_{rank:05d}", ds.split)
+    native = _map_range(ds, job, lo, hi, writer, None, rank=rank)
+    return rank, hi - lo, native.num_rows
+
+
+def _fork_pool(kind, ds, job, fp, procs, ranks, progress):
+    """Runs `ranks` in `procs` forked workers; returns {rank: result}. Progress advances as
+    ranks finish. A worker's exception is raised here."""
+    import multiprocessing
+
+    global _FORKED_JOB
+    ctx = multiprocessing.get_context("fork")
+    _FORKED_JOB = (kind, ds, job, fp, procs)
+    results = {}
+    try:
+        with ctx.Pool(min(procs, len(ranks))) as pool:
+            for rank, rows_in, res in pool.imap_unordered(_run_forked, ranks):
+                results[rank] = res
+                if progress is not None:
+                    progress.update(rows_in)
     finally:
+        _FORKED_JOB = None
+    return results
+
+
+def _map_parallel(ds, job, fp, procs, in_memory, load_from_cache_file, desc):
+    """HF's map with num_proc: contiguous shards, one per worker, each written to its own cache
+    entry (`<fingerprint>_<rank>_of_<num_proc>`); the result reads all of them in rank order. A
+    rank whose entry exists is reused (unless load_from_cache_file=False)."""
+    import shutil
+
+    opened = {}
+    if not in_memory and load_from_cache_file is not False:
+        for rank in range(procs):
+            try:
+                d = _tm._Dataset.open(_rank_dir(fp, rank, procs))
+            except Exception:
+                continue
+            if d.fingerprint == f"{fp}_{rank:05d}":
+                opened[rank] = d
+    todo = [r for r in range(procs) if r not in opened]
+    if todo:
+        for r in todo:
+            shutil.rmtree(_rank_dir(fp, r, procs), ignore_errors=True)
+        progress = _bar(desc)
         if progress is not None:
-            progress.close()
-    if cache_file_name is not None and not in_memory:
-        native = _move_to_file(native, out_path, cache_file_name, fp, ds.split)
-    return ds._new(_with_features(native, features))
+            progress.start(desc, sum(hi - lo for lo, hi in (_shard_range(len(ds), procs, r) for r in todo)))
+        try:
+            _fork_pool("map", ds, job, fp, procs, todo, progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        for r in todo:
+            opened[r] = _tm._Dataset.open(_rank_dir(fp, r, procs))
+    parts = [opened[r] for r in range(procs)]
+    # a rank that output no rows holds only a schema (maybe not the others'): leave it out
+    nonempty = [p for p in parts if p.num_rows] or parts[:1]
+    files = [f for p in nonempty for f in p.data_files()]
+    try:
+        native = _tm._Dataset.from_files(files, None, fp, ds.split)
+    except Exception as e:
+        raise TypeError(f"map(num_proc={procs}): the workers' outputs have different columns or types ({e}); "
+                        f"set the output types with features=") from e
+    if in_memory:
+        native = native.to_memory()
+        for r in range(procs):
+            shutil.rmtree(_rank_dir(fp, r, procs), ignore_errors=True)
+    return native
 
 
 def _move_to_file(native, out_dir, target, fp, split):
@@ -328,10 +479,9 @@ class _MemoryWriter:
         self.tables = []
 
 
-def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_size, fn_kwargs, load_from_cache_file, new_fingerprint, desc):
+def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_size, fn_kwargs, load_from_cache_file, new_fingerprint, desc, with_rank=False, num_proc=None):
     """HF's filter: the kept rows become an indices mapping over the same shards (no copy); the
     kept positions are cached by fingerprint."""
-    pa = _pa()
     if function is None:
         return ds
     if isinstance(input_columns, str):
@@ -356,31 +506,19 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
             keep.frombytes(f.read())
         return ds._new(ds._ds.select(keep.tolist(), fp))
     n = len(ds)
-    keep = array("Q")
-    step = batch_size if batched else 1000
+    job = _MapJob(function=function, batched=batched, step=batch_size if batched else 1000, input_columns=input_columns, with_indices=with_indices, with_rank=with_rank, fn_kwargs=fn_kwargs)
+    procs = _processes(num_proc, n)
     progress = _bar(desc or "Filter")
     if progress is not None:
         progress.start(desc or "Filter", n)
     try:
-        for start in range(0, n, step):
-            table = pa.table(ds._ds.slice(start, step))
-            cols = input_columns if input_columns is not None else table.column_names
-            if batched:
-                batch = table.select(cols).to_pydict()
-                indices = list(range(start, start + table.num_rows))
-                mask = _fn_args(function, batch, input_columns, indices, with_indices, fn_kwargs)
-                if hasattr(mask, "tolist"):
-                    mask = mask.tolist()
-                mask = list(mask)
-                if len(mask) != table.num_rows:
-                    raise ValueError(f"the filter function returned {len(mask)} values for a batch of {table.num_rows} rows")
-                keep.extend(start + i for i, m in enumerate(mask) if m)
-            else:
-                for i, row in enumerate(table.select(cols).to_pylist()):
-                    if _fn_args(function, row, input_columns, start + i, with_indices, fn_kwargs):
-                        keep.append(start + i)
-            if progress is not None:
-                progress.update(table.num_rows)
+        if procs > 1:
+            parts = _fork_pool("filter", ds, job, fp, procs, list(range(procs)), progress)
+            keep = array("Q")
+            for r in range(procs):
+                keep.extend(parts[r])
+        else:
+            keep = _filter_range(ds, job, 0, n, progress, None)
     finally:
         if progress is not None:
             progress.close()
@@ -395,3 +533,29 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
     except OSError:
         pass
     return ds._new(ds._ds.select(keep.tolist(), fp))
+
+
+def _filter_range(ds, job, lo, hi, progress, rank):
+    """Positions (in `ds`) of the rows lo..hi the filter keeps, as an array of u64."""
+    pa = _pa()
+    keep = array("Q")
+    for start in range(lo, hi, job.step):
+        table = pa.table(ds._ds.slice(start, min(job.step, hi - start)))
+        cols = job.input_columns if job.input_columns is not None else table.column_names
+        if job.batched:
+            batch = table.select(cols).to_pydict()
+            indices = list(range(start, start + table.num_rows))
+            mask = _fn_args(job.function, batch, job.input_columns, indices, job.with_indices, job.fn_kwargs, job.with_rank, rank)
+            if hasattr(mask, "tolist"):
+                mask = mask.tolist()
+            mask = list(mask)
+            if len(mask) != table.num_rows:
+                raise ValueError(f"the filter function returned {len(mask)} values for a batch of {table.num_rows} rows")
+            keep.extend(start + i for i, m in enumerate(mask) if m)
+        else:
+            for i, row in enumerate(table.select(cols).to_pylist()):
+                if _fn_args(job.function, row, job.input_columns, start + i, job.with_indices, job.fn_kwargs, job.with_rank, rank):
+                    keep.append(start + i)
+        if progress is not None:
+            progress.update(table.num_rows)
+    return keep
