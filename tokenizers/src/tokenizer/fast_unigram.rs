@@ -257,33 +257,62 @@ fn run_words(
     let mut toks: Vec<Token> = Vec::new();
     let bytes = &text.as_bytes()[..range.end];
     let mut first = range.start == 0;
-    let mut i = range.start;
-    while i < bytes.len() {
-        if bytes[i] == b' ' {
-            i += 1;
-            continue;
+    // The word starting at or after `from` (skipping spaces), as a byte range.
+    let word_at = |mut from: usize| -> Option<(usize, usize)> {
+        while from < bytes.len() && bytes[from] == b' ' {
+            from += 1;
         }
-        let a = i;
-        while i < bytes.len() && bytes[i] != b' ' {
-            i += 1;
+        if from == bytes.len() {
+            return None;
+        }
+        let a = from;
+        while from < bytes.len() && bytes[from] != b' ' {
+            from += 1;
+        }
+        Some((a, from))
+    };
+    // One word ahead: its slot is being loaded while the current word is looked up / tokenized.
+    let mut next = word_at(range.start);
+    let mut next_hash = match (&cache, next) {
+        (Some(c), Some((a, e))) => c.prefetch(&bytes[a..e]),
+        _ => 0,
+    };
+    while let Some((a, i)) = next {
+        let hash = next_hash;
+        next = word_at(i);
+        if let (Some(c), Some((na, ne))) = (&cache, next) {
+            next_hash = c.prefetch(&bytes[na..ne]);
         }
         let w = &text[a..i];
-        piece.clear();
-        piece.push_str(&fast.rep);
-        piece.push_str(w);
+        // The piece `▁` + word: what the model sees, and the token strings' source (built only
+        // when needed: a cache hit on the ids path never reads it).
+        let mut built = false;
+        let mut build = |piece: &mut String| {
+            if !built {
+                piece.clear();
+                piece.push_str(&fast.rep);
+                piece.push_str(w);
+                built = true;
+            }
+        };
         toks.clear();
         match cache.as_deref_mut() {
             Some(c) => {
-                if !c.get(w.as_bytes(), &mut toks) {
+                if !c.get_hashed(w.as_bytes(), hash, &mut toks) {
+                    build(&mut piece);
                     model.tokenize_word(&piece, &mut toks)?;
                     c.insert(w.as_bytes(), &toks);
                 }
             }
-            None => model.tokenize_word(&piece, &mut toks)?,
+            None => {
+                build(&mut piece);
+                model.tokenize_word(&piece, &mut toks)?
+            }
         }
         if let Some(ids) = sink.ids_mut() {
             ids.extend(toks.iter().map(|t| t.id));
         } else {
+            build(&mut piece);
             // Where the `▁` came from: the word's first char (prepended) or the space before it.
             let (ms, me) = if first { (a, a + 1) } else { (a - 1, a) };
             for t in &toks {
