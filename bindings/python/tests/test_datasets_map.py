@@ -186,6 +186,30 @@ def test_filter_cache_reused(tmp_path, side):
     assert a.to_list() == b.to_list()
 
 
+TABLE = {"v": 1}
+
+
+def from_table(r):
+    return {"m": TABLE["v"]}
+
+
+@needs_tokenmill("HF differs here")
+def test_map_cache_sees_an_edited_global_table(tmp_path):
+    # a global lookup table edited between two maps: the second map must not reuse the first's
+    # cached output. tokenmill hashes the globals a function reads by value, always. HF does so for
+    # functions defined in __main__ (a notebook, a script: dill pickles them with their globals)
+    # but pickles a module's function by reference, so for this test module's function HF returns
+    # the stale {1}; a wrong cached answer is worse than a recomputation, so we do not copy that.
+    ds, _ = saved_pair(tmp_path, small_dict(12))
+    side = "tokenmill"
+    TABLE["v"] = 1
+    assert set(ds.map(from_table)["m"]) == {1}
+    TABLE["v"] = 2
+    assert set(ds.map(from_table)["m"]) == {2}, f"{side}: a stale cached result came back"
+    TABLE["v"] = 1
+    assert set(ds.map(from_table)["m"]) == {1}
+
+
 def test_map_num_proc():
     ours, theirs = both(lambda ds: ds.map(length, num_proc=2))
     assert_same_dataset(ours, theirs, what="map(num_proc=2)")

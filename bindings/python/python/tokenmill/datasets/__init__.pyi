@@ -154,7 +154,7 @@ class Dataset:
     def class_encode_column(self, column: str, include_nulls: bool = False) -> "Dataset": ...
     def map(self, function: Optional[Callable[..., Any]] = None, with_indices: bool = False, with_rank: bool = False, input_columns: Union[str, Sequence[str], None] = None, batched: bool = False, batch_size: Optional[int] = 1000, drop_last_batch: bool = False, remove_columns: Union[str, Sequence[str], None] = None, keep_in_memory: bool = False, load_from_cache_file: Optional[bool] = None, cache_file_name: Optional[str] = None, writer_batch_size: Optional[int] = 1000, features: Any = None, disable_nullable: bool = False, fn_kwargs: Optional[dict] = None, num_proc: Optional[int] = None, suffix_template: str = ..., new_fingerprint: Optional[str] = None, desc: Optional[str] = None, try_original_type: bool = True, on_mixed_types: Any = None) -> "Dataset":
         """HF's map. The function's fingerprint (code, constants, defaults, closure and globals;
-        mutable containers by name) plus the arguments and this dataset's fingerprint key the
+        values, mutable containers too, as HF) plus the arguments and this dataset's fingerprint key the
         output in the cache. A ``tokenmill.Tokenizer`` / tiktoken ``Encoding`` as ``function``
         runs the native tokenize map. ``num_proc=N`` forks N workers over contiguous shards (HF's
         ``shard(contiguous=True)``; batches restart at each shard, indices stay global, ``with_rank``

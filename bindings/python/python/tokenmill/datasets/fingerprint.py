@@ -83,6 +83,12 @@ def _feed(h, obj, seen: set, depth: int = 0) -> None:
         for x in obj:
             _feed(h, x, seen, depth + 1)
         return
+    if isinstance(obj, (set, frozenset)):
+        # in an order that does not depend on the process's string-hash seed
+        h.update(type(obj).__name__.encode() + str(len(obj)).encode())
+        for d in sorted(hash_objects(x) for x in obj):
+            h.update(d.encode())
+        return
     if isinstance(obj, dict):
         h.update(b"dict" + str(len(obj)).encode())
         for k, v in obj.items():
@@ -108,19 +114,12 @@ def _feed(h, obj, seen: set, depth: int = 0) -> None:
         raise UnhashableError(f"cannot pickle {type(obj).__name__}: {e}") from e
 
 
-_MUTABLE = (dict, list, set, bytearray)
-
-
 def _feed_ref(h, name, value, seen, depth):
-    """A global or closure variable the function reads: by value, except mutable containers
-    (``dict``/``list``/``set``), which are hashed by name only: they are typically side-effect
-    state (counters, logs) whose contents change with every call and must not defeat the cache.
-    (HF pickles them by value; a function that *reads* a mutable table should get it through
-    ``fn_kwargs``, which is hashed by value.)"""
+    """A global or closure variable the function reads, by name and value — mutable containers
+    too, as HF does: a lookup table edited between two maps must not bring back the first map's
+    cached result. (A counter the function itself mutates changes the fingerprint of the next call,
+    so such a map is recomputed — the same trade HF makes.)"""
     h.update(b"ref:" + name.encode())
-    if isinstance(value, _MUTABLE):
-        h.update(b"<mutable:" + type(value).__name__.encode() + b">")
-        return
     _feed(h, value, seen, depth + 1)
 
 
