@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 
 mod chunked;
 pub mod csv;
+mod csv_infer;
 mod csv_plain;
 pub mod files;
 pub mod imdb;
