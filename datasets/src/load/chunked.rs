@@ -94,6 +94,24 @@ impl Chunker {
         Ok(Chunker::new(files::open(path)?, boundary, chunk_bytes))
     }
 
+    /// Drops the first `lines` lines of the input (pandas' `skiprows`); before the first chunk.
+    pub(crate) fn skip_lines(&mut self, lines: usize) -> std::io::Result<()> {
+        debug_assert!(self.carry.is_empty() && self.scanned == self.pos);
+        match &self.mapped {
+            Some(map) => {
+                for _ in 0..lines {
+                    self.pos = match memchr::memchr(b'\n', &map[self.pos..]) {
+                        Some(i) => self.pos + i + 1,
+                        None => map.len(),
+                    };
+                }
+                self.scanned = self.pos;
+                Ok(())
+            }
+            None => files::skip_lines(&mut self.reader, lines),
+        }
+    }
+
     /// The next chunk, or `None` at end of input.
     pub(crate) fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
         if let Some(map) = self.mapped.clone() {
@@ -243,7 +261,7 @@ pub(crate) struct FailedChunk<'a> {
     pub bytes: &'a [u8],
     /// Rows decoded from the chunks before it.
     pub rows_before: usize,
-    /// Newlines in the chunks before it.
+    /// Newlines in the chunks before it (counted for [`Boundary::Lines`] only, else 0).
     pub lines_before: usize,
 }
 
@@ -261,6 +279,8 @@ where
     // worker), where the global pool's threads do not exist and any use of it would hang.
     let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
     let width = (pool.as_ref().map_or(1, |p| p.current_num_threads()) * 2).max(2);
+    // Newlines place a JSON Lines error; a CSV error is placed by records (see FailedChunk).
+    let count_lines = chunker.boundary == Boundary::Lines;
     let mut queue: VecDeque<Result<RecordBatch>> = VecDeque::new();
     let mut next: Option<std::io::Result<Vec<Chunk>>> = None;
     let (mut index, mut rows, mut lines, mut done) = (0usize, 0usize, 0usize, false);
@@ -290,7 +310,9 @@ where
                     current
                         .par_iter()
                         .enumerate()
-                        .map(|(i, c)| (decode(first + i, c), memchr::memchr_iter(b'\n', c).count()))
+                        .map(|(i, c)| {
+                            (decode(first + i, c), if count_lines { memchr::memchr_iter(b'\n', c).count() } else { 0 })
+                        })
                         .collect::<Vec<_>>()
                 },
                 || chunker.window(width),

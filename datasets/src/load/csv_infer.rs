@@ -51,6 +51,7 @@ pub(crate) fn infer(path: &Path, opts: &LoadOptions) -> Result<Option<SchemaRef>
         return Ok(None);
     }
     let mut chunker = Chunker::open(path, Boundary::Csv { quote: q, delimiter: d }, opts.chunk_bytes)?;
+    chunker.skip_lines(opts.skip_rows).map_err(|e| Error::io(path, e))?;
     let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
     let width = pool.as_ref().map_or(1, |p| p.current_num_threads()).max(1) * 2;
     let (mut fields, mut names) = (0usize, Vec::new());
@@ -129,7 +130,7 @@ fn header(chunk: &[u8], q: u8, d: u8, has_header: bool) -> Option<Vec<String>> {
 /// The classes met in one chunk (its first record skipped when it is the header), or `None` when the
 /// chunk is not plain or holds a value this module does not decide.
 fn classify(chunk: &[u8], skip_header: bool, q: u8, d: u8, fields: usize) -> Option<ChunkTypes> {
-    std::str::from_utf8(chunk).ok()?;
+    simdutf8::basic::from_utf8(chunk).ok()?;
     let mut first = vec![[NONE; CLASSES]; fields];
     // Columns with a string met: nothing later in the chunk changes what they merge into.
     let mut done = vec![false; fields];
