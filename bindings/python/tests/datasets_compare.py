@@ -180,8 +180,6 @@ KNOWN_GAPS: dict[str, str] = {
         "1-dimensional array values'); HF infers List(List(float32))",
     "test_datasets_edges.py::test_classlabel_from_strings_and_array2d":
         "not implemented: Array2D features (DatasetsError 'no Arrow type for HF feature \"Array2D\"')",
-    "test_datasets_edges.py::test_load_csv_common_kwargs":
-        "not implemented: csv loader kwarg skiprows= (HF passes pandas read_csv options)",
     "test_datasets_formats.py::test_formats_with_nulls_and_nesting[numpy]":
         "differs: numpy format, row 1 of a list<list<int>> column holding [] gives a float32 array; HF gives an object array",
     "test_datasets_formats.py::test_torch_format_with_nulls_and_nesting":

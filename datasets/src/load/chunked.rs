@@ -9,10 +9,13 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Read};
+use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use rayon::prelude::*;
 
+use super::files;
 use crate::error::{Error, Result};
 
 /// The most memory reserved ahead of a read (a huge `chunk_bytes` must not allocate it up front).
@@ -43,6 +46,10 @@ struct CsvState {
 /// makes its chunk longer.
 pub(crate) struct Chunker {
     reader: Box<dyn BufRead + Send>,
+    /// An uncompressed file mapped whole: chunks are ranges of it (no read copies, no buffers), and
+    /// `carry` stays empty; `pos` is where the next chunk starts.
+    mapped: Option<Arc<memmap2::Mmap>>,
+    pos: usize,
     boundary: Boundary,
     chunk_bytes: usize,
     carry: Vec<u8>,
@@ -57,6 +64,8 @@ impl Chunker {
     pub(crate) fn new(reader: Box<dyn BufRead + Send>, boundary: Boundary, chunk_bytes: usize) -> Self {
         Chunker {
             reader,
+            mapped: None,
+            pos: 0,
             boundary,
             chunk_bytes: chunk_bytes.max(1),
             carry: Vec::new(),
@@ -67,8 +76,78 @@ impl Chunker {
         }
     }
 
+    /// A chunker over the file at `path`: mapped when it is an uncompressed regular file (the common
+    /// case: chunks then are ranges of the page cache), else read through [`files::open`].
+    pub(crate) fn open(path: &Path, boundary: Boundary, chunk_bytes: usize) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let plain = matches!(files::Compression::of(path), files::Compression::None);
+        if plain && file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+            // SAFETY: the map is read only. A file truncated while it is read is the one hazard of any
+            // map (SIGBUS); loaders of local data files (ripgrep, pyarrow's memory-mapped reads)
+            // accept it, and a concurrently rewritten input gives garbage rows either way.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                let mut c = Chunker::new(Box::new(std::io::empty()), boundary, chunk_bytes);
+                c.mapped = Some(Arc::new(map));
+                return Ok(c);
+            }
+        }
+        Ok(Chunker::new(files::open(path)?, boundary, chunk_bytes))
+    }
+
+    /// Drops the first `lines` lines of the input (pandas' `skiprows`); before the first chunk.
+    pub(crate) fn skip_lines(&mut self, lines: usize) -> std::io::Result<()> {
+        debug_assert!(self.carry.is_empty() && self.scanned == self.pos);
+        match &self.mapped {
+            Some(map) => {
+                for _ in 0..lines {
+                    self.pos = match memchr::memchr(b'\n', &map[self.pos..]) {
+                        Some(i) => self.pos + i + 1,
+                        None => map.len(),
+                    };
+                }
+                self.scanned = self.pos;
+                Ok(())
+            }
+            None => files::skip_lines(&mut self.reader, lines),
+        }
+    }
+
     /// The next chunk, or `None` at end of input.
-    pub(crate) fn next_chunk(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+    pub(crate) fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
+        if let Some(map) = self.mapped.clone() {
+            return Ok(self.next_mapped(&map).map(|r| Chunk::Mapped(map, r)));
+        }
+        Ok(self.next_read()?.map(Chunk::Owned))
+    }
+
+    /// The next range of a mapped file: the scan runs over the whole map, positions are absolute.
+    fn next_mapped(&mut self, map: &[u8]) -> Option<std::ops::Range<usize>> {
+        let start = self.pos;
+        if start >= map.len() {
+            return None;
+        }
+        let mut to = start.saturating_add(self.chunk_bytes).min(map.len());
+        loop {
+            if to == map.len() {
+                self.pos = to;
+                return Some(start..to);
+            }
+            if self.scanned < to {
+                let from = self.scanned;
+                self.last_end = scan(&map[..to], from, self.boundary, &mut self.csv).or(self.last_end);
+                self.scanned = to;
+            }
+            match self.last_end.take() {
+                Some(end) if end > start => {
+                    self.pos = end;
+                    return Some(start..end);
+                }
+                _ => to = to.saturating_add(self.chunk_bytes).min(map.len()),
+            }
+        }
+    }
+
+    fn next_read(&mut self) -> std::io::Result<Option<Vec<u8>>> {
         let mut want = self.chunk_bytes;
         loop {
             if !self.eof && self.carry.len() < want {
@@ -102,41 +181,14 @@ impl Chunker {
 
     /// Advances the scan over the bytes read since the last one.
     fn scan(&mut self) {
-        let buf = &self.carry[..];
         let from = self.scanned;
-        self.scanned = buf.len();
-        match self.boundary {
-            Boundary::Lines => {
-                if let Some(i) = memchr::memrchr(b'\n', &buf[from..]) {
-                    self.last_end = Some(from + i + 1);
-                }
-            }
-            Boundary::Csv { quote, delimiter } => {
-                let s = &mut self.csv;
-                for i in memchr::memchr2_iter(quote, b'\n', &buf[from..]).map(|i| i + from) {
-                    if buf[i] == b'\n' {
-                        if !s.inside {
-                            self.last_end = Some(i + 1);
-                        }
-                    } else if s.inside {
-                        s.inside = false;
-                        s.closed_at = Some(i);
-                    } else if i == 0
-                        || s.closed_at == Some(i - 1)
-                        || matches!(buf[i - 1], b'\n' | b'\r')
-                        || buf[i - 1] == delimiter
-                    {
-                        // A quote opens a field only at the field's start (or, right after a closing
-                        // quote, it is an escaped quote and the field goes on); elsewhere it is a
-                        // literal quote in an unquoted field, as csv_core reads it.
-                        s.inside = true;
-                    }
-                }
-            }
+        self.scanned = self.carry.len();
+        if let Some(end) = scan(&self.carry, from, self.boundary, &mut self.csv) {
+            self.last_end = Some(end);
         }
     }
 
-    fn window(&mut self, n: usize) -> std::io::Result<Vec<Vec<u8>>> {
+    fn window(&mut self, n: usize) -> std::io::Result<Vec<Chunk>> {
         let mut w = Vec::with_capacity(n);
         while w.len() < n {
             match self.next_chunk()? {
@@ -145,6 +197,57 @@ impl Chunker {
             }
         }
         Ok(w)
+    }
+}
+
+/// Scans `buf[from..]` (the state `s` is the state at `from`) and returns the end of its last
+/// complete record, if one ends there.
+fn scan(buf: &[u8], from: usize, boundary: Boundary, s: &mut CsvState) -> Option<usize> {
+    let mut last_end = None;
+    match boundary {
+        Boundary::Lines => {
+            if let Some(i) = memchr::memrchr(b'\n', &buf[from..]) {
+                last_end = Some(from + i + 1);
+            }
+        }
+        Boundary::Csv { quote, delimiter } => {
+            for i in memchr::memchr2_iter(quote, b'\n', &buf[from..]).map(|i| i + from) {
+                if buf[i] == b'\n' {
+                    if !s.inside {
+                        last_end = Some(i + 1);
+                    }
+                } else if s.inside {
+                    s.inside = false;
+                    s.closed_at = Some(i);
+                } else if i == 0
+                    || s.closed_at == Some(i - 1)
+                    || matches!(buf[i - 1], b'\n' | b'\r')
+                    || buf[i - 1] == delimiter
+                {
+                    // A quote opens a field only at the field's start (or, right after a closing
+                    // quote, it is an escaped quote and the field goes on); elsewhere it is a
+                    // literal quote in an unquoted field, as csv_core reads it.
+                    s.inside = true;
+                }
+            }
+        }
+    }
+    last_end
+}
+
+/// A chunk of input: read into a buffer, or a range of a mapped file.
+pub(crate) enum Chunk {
+    Owned(Vec<u8>),
+    Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
+}
+
+impl std::ops::Deref for Chunk {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Chunk::Owned(v) => v,
+            Chunk::Mapped(m, r) => &m[r.clone()],
+        }
     }
 }
 
@@ -158,7 +261,7 @@ pub(crate) struct FailedChunk<'a> {
     pub bytes: &'a [u8],
     /// Rows decoded from the chunks before it.
     pub rows_before: usize,
-    /// Newlines in the chunks before it.
+    /// Newlines in the chunks before it (counted for [`Boundary::Lines`] only, else 0).
     pub lines_before: usize,
 }
 
@@ -176,8 +279,10 @@ where
     // worker), where the global pool's threads do not exist and any use of it would hang.
     let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
     let width = (pool.as_ref().map_or(1, |p| p.current_num_threads()) * 2).max(2);
+    // Newlines place a JSON Lines error; a CSV error is placed by records (see FailedChunk).
+    let count_lines = chunker.boundary == Boundary::Lines;
     let mut queue: VecDeque<Result<RecordBatch>> = VecDeque::new();
-    let mut next: Option<std::io::Result<Vec<Vec<u8>>>> = None;
+    let mut next: Option<std::io::Result<Vec<Chunk>>> = None;
     let (mut index, mut rows, mut lines, mut done) = (0usize, 0usize, 0usize, false);
     Box::new(std::iter::from_fn(move || loop {
         if let Some(b) = queue.pop_front() {
@@ -205,7 +310,9 @@ where
                     current
                         .par_iter()
                         .enumerate()
-                        .map(|(i, c)| (decode(first + i, c), memchr::memchr_iter(b'\n', c).count()))
+                        .map(|(i, c)| {
+                            (decode(first + i, c), if count_lines { memchr::memchr_iter(b'\n', c).count() } else { 0 })
+                        })
                         .collect::<Vec<_>>()
                 },
                 || chunker.window(width),
@@ -238,13 +345,29 @@ where
 mod tests {
     use super::*;
 
-    fn chunks(input: &[u8], boundary: Boundary, size: usize) -> Vec<Vec<u8>> {
-        let mut c = Chunker::new(Box::new(std::io::Cursor::new(input.to_vec())), boundary, size);
+    /// The chunks of `input`, read from a stream (`mapped`: from a mapped file).
+    fn chunks_of(input: &[u8], boundary: Boundary, size: usize, mapped: bool) -> Vec<Vec<u8>> {
+        let mut c = if mapped {
+            let path = std::env::temp_dir().join(format!("tm-chunked-{}-{size}-{}", std::process::id(), input.len()));
+            std::fs::write(&path, input).unwrap();
+            let c = Chunker::open(&path, boundary, size).unwrap();
+            std::fs::remove_file(&path).unwrap();
+            assert_eq!(c.mapped.is_some(), !input.is_empty(), "an empty file is read, others mapped");
+            c
+        } else {
+            Chunker::new(Box::new(std::io::Cursor::new(input.to_vec())), boundary, size)
+        };
         let mut out = Vec::new();
         while let Some(chunk) = c.next_chunk().unwrap() {
-            out.push(chunk);
+            out.push(chunk.to_vec());
         }
         out
+    }
+
+    /// Read and mapped chunkings of `input` (they may cut differently near the end: a mapped file
+    /// knows where it ends).
+    fn both(input: &[u8], boundary: Boundary, size: usize) -> [Vec<Vec<u8>>; 2] {
+        [chunks_of(input, boundary, size, false), chunks_of(input, boundary, size, true)]
     }
 
     const CSV: Boundary = Boundary::Csv { quote: b'"', delimiter: b',' };
@@ -253,8 +376,7 @@ mod tests {
     fn csv_cuts_only_outside_quotes() {
         // Quoted newline, escaped quotes, a literal quote inside an unquoted field, CRLF.
         let input = b"a,\"x\ny\"\nb,\"\"\"\"\nc,5'1\"\nd,\"q\"\"\n\"\r\ne,f";
-        for size in 1..input.len() + 2 {
-            let got = chunks(input, CSV, size);
+        for (size, got) in (1..input.len() + 2).flat_map(|size| both(input, CSV, size).map(|got| (size, got))) {
             assert_eq!(got.concat(), input, "size {size}");
             for c in &got[..got.len() - 1] {
                 let s = String::from_utf8_lossy(c);
@@ -266,8 +388,11 @@ mod tests {
                 assert!(rest.is_empty(), "size {size}: chunk {s:?} does not end at a record");
             }
         }
-        assert_eq!(chunks(b"{}\n{}", Boundary::Lines, 2), [b"{}\n".to_vec(), b"{}".to_vec()]);
-        assert!(chunks(b"", Boundary::Lines, 4).is_empty());
+        for got in both(b"{}\n{}", Boundary::Lines, 2) {
+            assert_eq!(got, [b"{}\n".to_vec(), b"{}".to_vec()]);
+        }
+        assert!(chunks_of(b"", Boundary::Lines, 4, false).is_empty());
+        assert!(chunks_of(b"", Boundary::Lines, 4, true).is_empty());
     }
 
     #[test]
@@ -276,9 +401,10 @@ mod tests {
         for i in 0..300 {
             input.extend_from_slice(format!("{i},\"line\none {}\"\n", "x".repeat(i * 7)).as_bytes());
         }
-        let got = chunks(&input, CSV, 64);
-        assert!(got.len() > 100);
-        assert!(got.iter().all(|c| c.ends_with(b"\"\n")));
-        assert_eq!(got.concat(), input);
+        for got in both(&input, CSV, 64) {
+            assert!(got.len() > 100);
+            assert!(got.iter().all(|c| c.ends_with(b"\"\n")));
+            assert_eq!(got.concat(), input);
+        }
     }
 }

@@ -60,10 +60,21 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
     Ok(BatchSource { schema: schema.clone(), batches: chain_files(schema, paths.to_vec(), first, open) })
 }
 
-/// HF's (pandas') types for the first `infer_rows` rows of `path`.
+/// HF's (pandas') types for the first `infer_rows` rows of `path`: csv_infer's fast pass when the
+/// input is plain, else arrow-csv's inference (the same schema, slower).
 pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
+    match super::csv_infer::infer(path, opts)? {
+        Some(schema) => Ok(schema),
+        None => infer_arrow(path, opts),
+    }
+}
+
+/// [`infer`] by arrow-csv's inference and a decode of the sample's int columns.
+pub(crate) fn infer_arrow(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
     let fmt = format(opts)?;
-    let (schema, _) = fmt.infer_schema(files::open(path)?, Some(opts.infer_rows)).map_err(|e| parse_err(path, 0, e))?;
+    let (schema, _) = fmt
+        .infer_schema(files::open_skipping(path, opts.skip_rows)?, Some(opts.infer_rows))
+        .map_err(|e| parse_err(path, opts.skip_rows, e))?;
     let fields: Vec<Field> = schema
         .fields()
         .iter()
@@ -89,9 +100,9 @@ pub fn infer(path: &Path, opts: &LoadOptions) -> Result<SchemaRef> {
             .with_batch_size(opts.infer_rows.max(1))
             // Only the int columns are looked at: no copy of the (long) text columns.
             .with_projection(ints.clone())
-            .build_buffered(files::open(path)?)?;
+            .build_buffered(files::open_skipping(path, opts.skip_rows)?)?;
         if let Some(batch) = probe.into_iter().next() {
-            let batch = batch.map_err(|e| parse_err(path, 0, e))?;
+            let batch = batch.map_err(|e| parse_err(path, opts.skip_rows, e))?;
             let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
             for (j, &i) in ints.iter().enumerate() {
                 if batch.column(j).null_count() > 0 {
@@ -133,7 +144,6 @@ fn widen(batch: RecordBatch, target: &SchemaRef) -> std::result::Result<RecordBa
 }
 
 fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &LoadOptions) -> Result<BatchIter> {
-    let reader: Box<dyn BufRead + Send> = files::open(path)?;
     let target = match &proj {
         Some(p) => Arc::new(schema.project(p)?),
         None => schema.clone(),
@@ -176,15 +186,19 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
         };
         let p = path.clone();
         let header = usize::from(opts.header);
+        let skip = opts.skip_rows;
         // Each chunk's reader counts records from its own start; chunk 0 holds the header.
         let fail = move |e, c: chunked::FailedChunk| {
-            let before = if c.index == 0 { 0 } else { header + c.rows_before };
+            let before = skip + if c.index == 0 { 0 } else { header + c.rows_before };
             parse_err(&p, before, e)
         };
         let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter };
-        let chunker = chunked::Chunker::new(reader, boundary, opts.chunk_bytes);
+        let mut chunker = chunked::Chunker::open(&path, boundary, opts.chunk_bytes)?;
+        chunker.skip_lines(opts.skip_rows).map_err(|e| Error::io(&path, e))?;
         return Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&path, e)));
     }
+    let reader: Box<dyn BufRead + Send> = files::open_skipping(&path, opts.skip_rows)?;
+    let skip = opts.skip_rows;
     let rows = builder(fmt).build_buffered(reader)?;
     let mut failed = false;
     Ok(Box::new(rows.map_while(move |r| {
@@ -195,7 +209,7 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
             Ok(b) => Ok(b),
             Err(e) => {
                 failed = true;
-                Err(parse_err(&path, 0, e))
+                Err(parse_err(&path, skip, e))
             }
         })
     })))
@@ -284,5 +298,119 @@ mod tests {
         let opts = LoadOptions { infer_rows: 1, batch_rows: 2, ..Default::default() };
         let msg = source(&[p], &opts).unwrap().collect().unwrap_err().to_string();
         assert!(msg.contains("line 5"), "{msg}");
+    }
+
+    #[test]
+    fn skip_rows_drops_lines_before_the_header() {
+        let text = "# a comment, with \"a quote\nsecond junk line\nn,s\n1,x\n2,\"y\nz\"\n";
+        let plain = write("skip.csv", text);
+        let gz = std::env::temp_dir().join(format!("tm-csv-{}-skip.csv.gz", std::process::id()));
+        let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), Default::default());
+        std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+        enc.finish().unwrap();
+        for p in [plain, gz] {
+            for chunk_bytes in [1, 5, 1 << 20] {
+                // The fast path (mapped or read) and arrow-csv (an escape char forces it) agree.
+                for escape in [None, Some(b'\\')] {
+                    let opts = LoadOptions { skip_rows: 2, chunk_bytes, escape, ..Default::default() };
+                    let src = source(std::slice::from_ref(&p), &opts).unwrap();
+                    let names: Vec<_> = src.schema.fields().iter().map(|f| f.name().clone()).collect();
+                    assert_eq!(names, ["n", "s"], "{p:?}");
+                    assert_eq!(src.schema.field(0).data_type(), &DataType::Int64);
+                    let b = arrow_select::concat::concat_batches(&src.schema.clone(), &src.collect().unwrap()).unwrap();
+                    assert_eq!(b.num_rows(), 2);
+                    assert_eq!(b.column(1).as_string::<i64>().value(1), "y\nz");
+                }
+            }
+        }
+        // A bad row's line counts the skipped lines.
+        let p = write("skipbad.csv", "junk\na,b\n1,2\n3,4,5\n");
+        let opts = LoadOptions { skip_rows: 1, ..Default::default() };
+        let msg = source(&[p], &opts).and_then(|s| s.collect()).unwrap_err().to_string();
+        assert!(msg.contains("line 4"), "{msg}");
+    }
+
+    /// Pseudo-random CSV files mixing every value class, quoting, escapes, CRLF, quoted newlines and
+    /// missing values: the fast inference gives arrow-csv's schema (or steps aside) for every sample
+    /// size and chunk size, and the decoded rows do not depend on the chunk size.
+    #[test]
+    fn fast_inference_and_chunked_decode_agree_with_arrow_csv() {
+        let values: &[&str] = &[
+            "1",
+            "-7",
+            "+3",
+            "0",
+            "2.5",
+            ".5",
+            "1e3",
+            "inf",
+            "NA",
+            "",
+            "nan",
+            "None",
+            "true",
+            "FALSE",
+            "2020-01-02",
+            "x",
+            "caf\u{e9}",
+            "\"q\"\"x\"",
+            "\"a,b\"",
+            "\"line\nbreak\"",
+            "\"\"",
+            "\"NA\"",
+            "99999999999999999999",
+            "\"\"\"lead\"",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut fast_used = 0;
+        for case in 0..24 {
+            let cols = 1 + next(4);
+            // Per column, a few allowed values: columns come out of every type.
+            let pools: Vec<Vec<&str>> =
+                (0..cols).map(|_| (0..1 + next(3)).map(|_| values[next(values.len())]).collect()).collect();
+            let mut text = (0..cols).map(|c| format!("c{c}")).collect::<Vec<_>>().join(",");
+            let eol = if case % 3 == 0 { "\r\n" } else { "\n" };
+            for _ in 0..1 + next(30) {
+                text.push_str(eol);
+                let row: Vec<&str> = pools.iter().map(|p| p[next(p.len())]).collect();
+                text.push_str(&row.join(","));
+            }
+            if next(2) == 0 {
+                text.push_str(eol);
+            }
+            let p = write(&format!("fuzz{case}.csv"), &text);
+            for infer_rows in [1, 2, 5, 1000] {
+                for chunk_bytes in [1, 9, 64, 1 << 20] {
+                    let opts = LoadOptions { infer_rows, chunk_bytes, batch_rows: 7, ..Default::default() };
+                    let want = infer_arrow(&p, &opts);
+                    match super::super::csv_infer::infer(&p, &opts).unwrap() {
+                        Some(got) => {
+                            fast_used += 1;
+                            assert_eq!(got, want.unwrap(), "case {case} infer_rows {infer_rows}: {text:?}");
+                        }
+                        None => continue,
+                    }
+                }
+                // Rows: the same whatever the chunk size (chunk 1: every record its own chunk). An
+                // error may name another bad value: arrow-csv checks a batch column by column.
+                let rows = |chunk_bytes| {
+                    let opts = LoadOptions { infer_rows, chunk_bytes, batch_rows: 1 << 20, ..Default::default() };
+                    let src = source(std::slice::from_ref(&p), &opts).unwrap();
+                    let schema = src.schema.clone();
+                    src.collect().map(|b| arrow_select::concat::concat_batches(&schema, &b).unwrap()).ok()
+                };
+                let whole = rows(1 << 20);
+                for chunk_bytes in [1, 9, 64] {
+                    assert_eq!(rows(chunk_bytes), whole, "case {case} chunk {chunk_bytes}: {text:?}");
+                }
+            }
+        }
+        assert!(fast_used > 100, "the fast inference decided only {fast_used} cases");
     }
 }

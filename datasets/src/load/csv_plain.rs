@@ -13,9 +13,10 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, LargeStringBuilder};
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder};
 use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, LargeStringArray, RecordBatch};
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_cast::parse::Parser;
 use arrow_schema::{DataType, SchemaRef};
 
@@ -42,7 +43,7 @@ const NA: [&[u8]; 19] = [
     b"null",
 ];
 
-fn is_na(s: &[u8]) -> bool {
+pub(crate) fn is_na(s: &[u8]) -> bool {
     s.len() <= 8 && NA.contains(&s)
 }
 
@@ -100,9 +101,11 @@ impl Plain {
     /// The batches of `chunk` (its first record skipped when it is the header), or `None` to let
     /// arrow-csv decode it.
     pub(crate) fn decode(&self, chunk: &[u8], skip_header: bool) -> Option<Vec<RecordBatch>> {
-        if chunk.starts_with(b"\xEF\xBB\xBF") || std::str::from_utf8(chunk).is_err() {
+        // Spans of string values are kept as u32 (with two flag bits) until a batch is complete.
+        if chunk.len() > SPAN_LEN as usize || chunk.starts_with(b"\xEF\xBB\xBF") {
             return None;
         }
+        simdutf8::basic::from_utf8(chunk).ok()?;
         let mut out = Vec::new();
         let mut cols = self.builders();
         let mut ranges: Vec<(usize, usize, bool)> = Vec::with_capacity(self.fields);
@@ -115,87 +118,24 @@ impl Plain {
                 continue;
             }
             for (&(field, _), col) in self.columns.iter().zip(cols.iter_mut()) {
-                let (s, e, escaped) = ranges[field];
-                let raw = &chunk[s..e];
-                let v: &[u8] = if escaped {
-                    // A doubled quote stands for one.
-                    scratch.clear();
-                    let mut rest = raw;
-                    while let Some(i) = memchr::memchr(self.quote, rest) {
-                        scratch.extend_from_slice(&rest[..=i]);
-                        rest = &rest[i + 2..];
-                    }
-                    scratch.extend_from_slice(rest);
-                    &scratch
-                } else {
-                    raw
-                };
-                col.push(v)?;
+                col.push(chunk, ranges[field], self.quote, &mut scratch)?;
             }
             rows += 1;
             if rows == self.batch_rows {
-                out.push(self.finish(&mut cols)?);
+                out.push(self.finish(&mut cols, chunk)?);
                 rows = 0;
             }
         }
         if rows > 0 {
-            out.push(self.finish(&mut cols)?);
+            out.push(self.finish(&mut cols, chunk)?);
         }
         Some(out)
     }
 
     /// Reads the record at `p` into `ranges` (value start, end, holds doubled quotes); returns where
     /// the next record starts.
-    fn record(&self, b: &[u8], mut p: usize, ranges: &mut Vec<(usize, usize, bool)>) -> Option<usize> {
-        let (q, d) = (self.quote, self.delimiter);
-        if b[p] == b'\n' || b[p] == b'\r' {
-            return None; // a blank line: csv_core's handling is arrow-csv's business
-        }
-        loop {
-            let end; // the byte after the field (delimiter, newline) or b.len()
-            if b.get(p) == Some(&q) {
-                let start = p + 1;
-                let mut i = start;
-                let mut escaped = false;
-                let close = loop {
-                    let k = i + memchr::memchr(q, &b[i..])?;
-                    if b.get(k + 1) == Some(&q) {
-                        escaped = true;
-                        i = k + 2;
-                    } else {
-                        break k;
-                    }
-                };
-                ranges.push((start, close, escaped));
-                end = close + 1;
-            } else {
-                let len = memchr::memchr3(d, b'\n', q, &b[p..]).unwrap_or(b.len() - p);
-                let mut e = p + len;
-                if b.get(e) == Some(&q) {
-                    return None; // a quote inside an unquoted field
-                }
-                if b.get(e) == Some(&b'\n') && e > p && b[e - 1] == b'\r' {
-                    e -= 1;
-                }
-                if memchr::memchr(b'\r', &b[p..e]).is_some() {
-                    return None; // a lone `\r` ends a record for csv_core
-                }
-                ranges.push((p, e, false));
-                end = p + len;
-            }
-            if ranges.len() > self.fields {
-                return None;
-            }
-            match b.get(end) {
-                None => break (ranges.len() == self.fields).then_some(end),
-                Some(&c) if c == d => p = end + 1,
-                Some(b'\n') => break (ranges.len() == self.fields).then_some(end + 1),
-                Some(b'\r') if b.get(end + 1) == Some(&b'\n') => {
-                    break (ranges.len() == self.fields).then_some(end + 2)
-                }
-                Some(_) => return None, // text after a closing quote
-            }
-        }
+    fn record(&self, b: &[u8], p: usize, ranges: &mut Vec<(usize, usize, bool)>) -> Option<usize> {
+        record(self.quote, self.delimiter, self.fields, b, p, ranges)
     }
 
     fn builders(&self) -> Vec<Col> {
@@ -203,7 +143,7 @@ impl Plain {
         self.columns
             .iter()
             .map(|&(_, k)| match k {
-                Kind::Str => Col::Str(LargeStringBuilder::with_capacity(n, n * 64)),
+                Kind::Str => Col::Str(Vec::with_capacity(n)),
                 Kind::Int => Col::Int(Int64Builder::with_capacity(n)),
                 Kind::Float => Col::Float(Float64Builder::with_capacity(n)),
                 Kind::Bool => Col::Bool(BooleanBuilder::with_capacity(n)),
@@ -211,25 +151,131 @@ impl Plain {
             .collect()
     }
 
-    fn finish(&self, cols: &mut [Col]) -> Option<RecordBatch> {
-        let arrays: Vec<ArrayRef> = cols.iter_mut().map(Col::finish).collect();
+    fn finish(&self, cols: &mut [Col], chunk: &[u8]) -> Option<RecordBatch> {
+        let arrays: Vec<ArrayRef> = cols.iter_mut().map(|c| c.finish(chunk, self.quote)).collect();
         RecordBatch::try_new(self.target.clone(), arrays).ok()
     }
 }
 
+/// `raw` with each doubled quote read as one (when `escaped`; `scratch` holds the result).
+pub(crate) fn unescape<'a>(raw: &'a [u8], escaped: bool, quote: u8, scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    if !escaped {
+        return raw;
+    }
+    scratch.clear();
+    unescape_into(raw, quote, scratch);
+    scratch
+}
+
+/// Appends `raw` to `out` with each doubled quote read as one.
+fn unescape_into(raw: &[u8], quote: u8, out: &mut Vec<u8>) {
+    let mut rest = raw;
+    while let Some(i) = memchr::memchr(quote, rest) {
+        out.extend_from_slice(&rest[..=i]);
+        rest = &rest[(i + 2).min(rest.len())..];
+    }
+    out.extend_from_slice(rest);
+}
+
+/// [`record`]'s `fields` for a record of any field count.
+pub(crate) const ANY_FIELDS: usize = usize::MAX;
+
+/// Reads the record at `p` of `b` into `ranges` (value start, end, holds doubled quotes) and returns
+/// where the next record starts; `None` unless it is a plain record (see the module doc) of exactly
+/// `fields` fields.
+pub(crate) fn record(
+    q: u8,
+    d: u8,
+    fields: usize,
+    b: &[u8],
+    mut p: usize,
+    ranges: &mut Vec<(usize, usize, bool)>,
+) -> Option<usize> {
+    let complete = |n: usize| fields == ANY_FIELDS || n == fields;
+    if b[p] == b'\n' || b[p] == b'\r' {
+        return None; // a blank line: csv_core's handling is arrow-csv's business
+    }
+    loop {
+        let end; // the byte after the field (delimiter, newline) or b.len()
+        if b.get(p) == Some(&q) {
+            let start = p + 1;
+            let mut i = start;
+            let mut escaped = false;
+            let close = loop {
+                let k = i + memchr::memchr(q, &b[i..])?;
+                if b.get(k + 1) == Some(&q) {
+                    escaped = true;
+                    i = k + 2;
+                } else {
+                    break k;
+                }
+            };
+            ranges.push((start, close, escaped));
+            end = close + 1;
+        } else {
+            let len = memchr::memchr3(d, b'\n', q, &b[p..]).unwrap_or(b.len() - p);
+            let mut e = p + len;
+            if b.get(e) == Some(&q) {
+                return None; // a quote inside an unquoted field
+            }
+            if b.get(e) == Some(&b'\n') && e > p && b[e - 1] == b'\r' {
+                e -= 1;
+            }
+            if memchr::memchr(b'\r', &b[p..e]).is_some() {
+                return None; // a lone `\r` ends a record for csv_core
+            }
+            ranges.push((p, e, false));
+            end = p + len;
+        }
+        if ranges.len() > fields {
+            return None;
+        }
+        match b.get(end) {
+            None => break complete(ranges.len()).then_some(end),
+            Some(&c) if c == d => p = end + 1,
+            Some(b'\n') => break complete(ranges.len()).then_some(end + 1),
+            Some(b'\r') if b.get(end + 1) == Some(&b'\n') => break complete(ranges.len()).then_some(end + 2),
+            Some(_) => return None, // text after a closing quote
+        }
+    }
+}
+
+/// A string span's flag: the value holds doubled quotes.
+const SPAN_ESCAPED: u32 = 1 << 31;
+/// A string span's flag: the value is missing.
+const SPAN_NULL: u32 = 1 << 30;
+/// The length bits of a span (also the largest chunk decoded here).
+const SPAN_LEN: u32 = SPAN_NULL - 1;
+
 enum Col {
-    Str(LargeStringBuilder),
+    /// The batch's values as spans of the chunk (start, length and flags): the bytes are copied once,
+    /// into a buffer of their exact total size, when the batch is finished.
+    Str(Vec<(u32, u32)>),
     Int(Int64Builder),
     Float(Float64Builder),
     Bool(BooleanBuilder),
 }
 
 impl Col {
-    /// Appends one value (`None`: it does not parse; arrow-csv will report it).
-    fn push(&mut self, v: &[u8]) -> Option<()> {
+    /// Appends the value at `range` of `chunk` (`None`: it does not parse; arrow-csv will report it).
+    fn push(&mut self, chunk: &[u8], range: (usize, usize, bool), quote: u8, scratch: &mut Vec<u8>) -> Option<()> {
+        let (s, e, escaped) = range;
+        if let Col::Str(spans) = self {
+            // A value with a doubled quote holds a quote: never a missing-value spelling.
+            let flag = if escaped {
+                SPAN_ESCAPED
+            } else if is_na(&chunk[s..e]) {
+                SPAN_NULL
+            } else {
+                0
+            };
+            spans.push((s as u32, (e - s) as u32 | flag));
+            return Some(());
+        }
+        let v = unescape(&chunk[s..e], escaped, quote, scratch);
         if is_na(v) {
             match self {
-                Col::Str(b) => b.append_null(),
+                Col::Str(_) => unreachable!("handled above"),
                 Col::Int(b) => b.append_null(),
                 Col::Float(b) => b.append_null(),
                 Col::Bool(b) => b.append_null(),
@@ -239,7 +285,7 @@ impl Col {
         // The chunk is valid UTF-8 and fields are cut at ASCII bytes, so every field is too.
         let s = std::str::from_utf8(v).ok()?;
         match self {
-            Col::Str(b) => b.append_value(s),
+            Col::Str(_) => unreachable!("handled above"),
             Col::Int(b) => b.append_value(Int64Type::parse(s)?),
             Col::Float(b) => b.append_value(Float64Type::parse(s)?),
             Col::Bool(b) => b.append_value(if s.eq_ignore_ascii_case("true") {
@@ -253,9 +299,41 @@ impl Col {
         Some(())
     }
 
-    fn finish(&mut self) -> ArrayRef {
+    fn finish(&mut self, chunk: &[u8], quote: u8) -> ArrayRef {
         match self {
-            Col::Str(b) => Arc::new(b.finish()),
+            Col::Str(spans) => {
+                let total: usize =
+                    spans.iter().filter(|s| s.1 & SPAN_NULL == 0).map(|s| (s.1 & SPAN_LEN) as usize).sum();
+                let mut values: Vec<u8> = Vec::with_capacity(total);
+                let mut offsets: Vec<i64> = Vec::with_capacity(spans.len() + 1);
+                offsets.push(0);
+                let mut nulls = NullBufferBuilder::new(spans.len());
+                for &(start, len) in spans.iter() {
+                    if len & SPAN_NULL != 0 {
+                        nulls.append_null();
+                    } else {
+                        let raw = &chunk[start as usize..][..(len & SPAN_LEN) as usize];
+                        if len & SPAN_ESCAPED != 0 {
+                            unescape_into(raw, quote, &mut values);
+                        } else {
+                            values.extend_from_slice(raw);
+                        }
+                        nulls.append_non_null();
+                    }
+                    offsets.push(values.len() as i64);
+                }
+                spans.clear();
+                // SAFETY: the offsets start at 0 and never decrease, the last is `values.len()`, and
+                // each value is valid UTF-8: the chunk is (checked in `decode`), values are cut at
+                // ASCII bytes (the quote, the delimiter, a newline) and unescaping drops ASCII quotes.
+                Arc::new(unsafe {
+                    LargeStringArray::new_unchecked(
+                        OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
+                        Buffer::from_vec(values),
+                        nulls.finish(),
+                    )
+                })
+            }
             Col::Int(b) => Arc::new(b.finish()),
             Col::Float(b) => Arc::new(b.finish()),
             Col::Bool(b) => Arc::new(b.finish()),

@@ -153,6 +153,33 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     })
 }
 
+/// `path` opened as [`open`] does, its first `lines` lines (up to each `\n`) read and dropped.
+pub fn open_skipping(path: &Path, lines: usize) -> Result<Box<dyn BufRead + Send>> {
+    let mut r = open(path)?;
+    skip_lines(&mut r, lines).map_err(|e| Error::io(path, e))?;
+    Ok(r)
+}
+
+/// Reads and drops `lines` lines (fewer at end of input).
+pub(crate) fn skip_lines(r: &mut dyn BufRead, lines: usize) -> std::io::Result<()> {
+    let mut left = lines;
+    while left > 0 {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let used = match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                left -= 1;
+                i + 1
+            }
+            None => buf.len(),
+        };
+        r.consume(used);
+    }
+    Ok(())
+}
+
 /// Reads the whole decompressed file (for formats that HF also reads whole: a JSON document, a text
 /// document).
 pub fn read_all(path: &Path) -> Result<Vec<u8>> {

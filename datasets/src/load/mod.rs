@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 
 mod chunked;
 pub mod csv;
+mod csv_infer;
 mod csv_plain;
 pub mod files;
 pub mod imdb;
@@ -162,6 +163,8 @@ pub struct LoadOptions {
     pub escape: Option<u8>,
     pub header: bool,
     pub comment: Option<u8>,
+    /// CSV: lines skipped at the top of each file, before the header (pandas' `skiprows=n`).
+    pub skip_rows: usize,
     /// JSON: the key of a document holding the records (`{"data": [...]}`).
     pub field: Option<String>,
     /// Text: rows are lines, paragraphs or whole documents; keep the `\n` at line ends.
@@ -183,6 +186,7 @@ impl Default for LoadOptions {
             escape: None,
             header: true,
             comment: None,
+            skip_rows: 0,
             field: None,
             sample_by: SampleBy::Line,
             keep_linebreaks: false,

@@ -50,6 +50,27 @@ fn one_byte(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<u8>> {
     }
 }
 
+/// pandas' `skiprows`: a number of lines at the top of each file, or the line numbers to skip when
+/// they are the first ones (`[0, 1, 2]`); other lists and callables are not supported.
+fn skip_rows(v: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if let Ok(n) = v.extract::<usize>() {
+        return Ok(n);
+    }
+    let unsupported = || {
+        PyValueError::new_err(format!(
+            "skiprows must be a non-negative int or a list of the first line numbers (0, 1, ...), not {v}"
+        ))
+    };
+    let mut lines: Vec<usize> = v.extract().map_err(|_| unsupported())?;
+    lines.sort_unstable();
+    lines.dedup();
+    if lines.iter().enumerate().all(|(i, &l)| i == l) {
+        Ok(lines.len())
+    } else {
+        Err(unsupported())
+    }
+}
+
 /// Loader options from HF's keyword arguments.
 pub(crate) fn load_options(kw: Option<&Bound<'_, PyDict>>) -> PyResult<LoadOptions> {
     let mut o = LoadOptions::default();
@@ -65,6 +86,7 @@ pub(crate) fn load_options(kw: Option<&Bound<'_, PyDict>>) -> PyResult<LoadOptio
             "quotechar" => o.quote = one_byte(&key, &v)?.unwrap_or(b'"'),
             "escapechar" => o.escape = one_byte(&key, &v)?,
             "comment" => o.comment = one_byte(&key, &v)?,
+            "skiprows" => o.skip_rows = skip_rows(&v)?,
             "header" => {
                 o.header = match v.extract::<Option<i64>>() {
                     Ok(Some(0)) => true,
