@@ -29,6 +29,11 @@ INFERENCE = {
     "unicode": {"x": ["日本語", "🎉", "", "é" * 100]},
     "numpy_arrays": {"x": [np.arange(3), np.arange(2)]},
     "numpy_2d": {"x": [np.ones((2, 2), dtype=np.float32), np.zeros((2, 2), dtype=np.float32)]},
+    "numpy_3d_ragged_and_none": {"x": [None, np.arange(12, dtype=np.int16).reshape(2, 3, 2), np.zeros((1, 1, 2), dtype=np.int16)]},
+    "numpy_2d_empty_first_axis": {"x": [np.ones((0, 2)), np.ones((1, 2))]},
+    "numpy_0d": {"x": [np.array(3), np.array(4)]},
+    "numpy_3d_column": {"x": np.arange(8).reshape(2, 2, 2)},
+    "numpy_2d_in_struct_and_list": {"s": [{"a": np.ones((2, 2))}, {"a": None}], "l": [[np.eye(2)], []]},
 }
 
 
@@ -36,6 +41,11 @@ INFERENCE = {
 def test_from_dict_type_inference(name):
     d = INFERENCE[name]
     assert_same_dataset(tm.Dataset.from_dict(d), hf.Dataset.from_dict(d), what=name)
+
+
+def test_from_list_numpy_2d():
+    rows = [{"m": np.ones((2, 3), dtype=np.float32), "i": 1}, {"m": np.zeros((1, 3), dtype=np.float32), "i": 2}]
+    assert_same_dataset(tm.Dataset.from_list(rows), hf.Dataset.from_list(rows))
 
 
 def test_from_list_missing_keys():

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from .. import _tokenmill as _tm
 from . import fingerprint as _fp
 from . import formatting as _fmt
+from . import convert as _convert
 from .features import Features, features_json
 from .progress import bar as _bar
 
@@ -135,7 +136,8 @@ class Dataset:
         pa = _pa()
         if not isinstance(mapping, Mapping):
             raise TypeError(f"from_dict expects a dict of columns, got {type(mapping).__name__}")
-        mapping = {k: (list(v) if getattr(v, "ndim", 1) > 1 else v) for k, v in mapping.items()}
+        # numpy arrays of any rank, as HF's TypedSequence converts them
+        mapping = {k: _convert.column_to_arrow(v) for k, v in mapping.items()}
         lengths = {k: len(v) for k, v in mapping.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"All columns must have the same length, got {lengths}")
@@ -149,6 +151,10 @@ class Dataset:
         schema = _schema_of(features) if features is not None else None
         if not mapping:
             table = pa.table({}) if schema is None else schema.empty_table()
+        elif isinstance(mapping[0], Mapping) and any(_convert.needs_numpy_handling(v) for v in mapping[0].values()):
+            # rows holding n-D numpy arrays: as HF, columns from the first row's keys, then from_dict
+            keys = list(mapping[0])
+            return cls.from_dict({k: [r.get(k) for r in mapping] for k in keys}, features=features, info=info, split=split)
         else:
             table = pa.Table.from_pylist(list(mapping), schema=schema)
         return cls.from_arrow(table, split=split)
