@@ -179,10 +179,6 @@ KNOWN_GAPS: dict[str, str] = {
         "not implemented: Array2D features (DatasetsError 'no Arrow type for HF feature \"Array2D\"')",
     "test_datasets_edges.py::test_load_csv_common_kwargs":
         "not implemented: csv loader kwarg skiprows= (HF passes pandas read_csv options)",
-    "test_datasets_formats.py::test_formats_with_nulls_and_nesting[numpy]":
-        "differs: numpy format, row 1 of a list<list<int>> column holding [] gives a float32 array; HF gives an object array",
-    "test_datasets_formats.py::test_torch_format_with_nulls_and_nesting":
-        "differs: torch format, a struct's int field with a null in the batch stays int64; HF gives float32 (nan for the null)",
 }
 
 

@@ -381,7 +381,12 @@ class Dataset:
     def _read(self, rows):
         if rows[0] == "range":
             return _table(self._ds.slice(rows[1], rows[2]))
-        return _table(self._ds.take(rows[1]))
+        t = _table(self._ds.take(rows[1]))
+        if self._format["type"] in ("numpy", "torch"):
+            # HF gathers rows as one record batch each, and its numpy/torch formats convert batch by
+            # batch (a null makes that batch's ints float): keep that where a null can be met
+            t = _fmt.rows_as_chunks(t)
+        return t
 
     def __getitem__(self, key):
         if isinstance(key, str):
