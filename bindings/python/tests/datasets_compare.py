@@ -175,8 +175,6 @@ if hasattr(tm, "disable_progress_bars"):
 # test that starts passing fails loudly (XPASS strict) until its entry is removed. Not applied with
 # TOKENMILL_DS_IMPL=hf, where every test must pass.
 KNOWN_GAPS: dict[str, str] = {
-    "test_datasets_edges.py::test_classlabel_from_strings_and_array2d":
-        "not implemented: Array2D features (DatasetsError 'no Arrow type for HF feature \"Array2D\"')",
     "test_datasets_edges.py::test_load_csv_common_kwargs":
         "not implemented: csv loader kwarg skiprows= (HF passes pandas read_csv options)",
 }

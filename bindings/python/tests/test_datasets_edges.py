@@ -62,6 +62,72 @@ def test_classlabel_from_strings_and_array2d():
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+def test_classlabel_strings_nested_and_from_list():
+    feats = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"]), "tags": hf.List(hf.ClassLabel(names=["a", "b", "c"])), "s": {"l": hf.ClassLabel(names=["x", "y"])}})
+    d = {"label": ["pos", " neg ", 1, None], "tags": [["c", "a"], [], None, ["b", 0]], "s": [{"l": "y"}, {"l": 0}, None, {"l": None}]}
+    assert_same_dataset(tm.Dataset.from_dict(d, features=feats), hf.Dataset.from_dict(d, features=feats))
+    rows = [{k: v[i] for k, v in d.items()} for i in range(4)]
+    assert_same_dataset(tm.Dataset.from_list(rows, features=feats), hf.Dataset.from_list(rows, features=feats))
+    bad = {"label": ["pos", "maybe"]}
+    f1 = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"])})
+    with pytest.raises(ValueError) as theirs:
+        hf.Dataset.from_dict(bad, features=f1)
+    with pytest.raises(type(theirs.value)):
+        tm.Dataset.from_dict(bad, features=f1)
+
+
+def array_xd_pair(hf_features=True):
+    """Array2D (fixed shape, a null row), Array3D with a variable first dimension, an Array2D in a
+    struct; ``hf_features`` False builds ours from tokenmill's own feature classes."""
+    lib = hf if hf_features else tm
+    feats = {
+        "m": lib.Array2D(shape=(2, 3), dtype="float32"),
+        "v": lib.Array3D(shape=(None, 1, 2), dtype="int64"),
+        "s": {"a": lib.Array2D(shape=(1, 2), dtype="int16")},
+    }
+    d = {
+        "m": [np.arange(6, dtype=np.float32).reshape(2, 3), None, np.ones((2, 3), dtype=np.float32)],
+        "v": [[[[1, 2]]], [[[3, 4]], [[5, 6]]], []],
+        "s": [{"a": [[1, 2]]}, {"a": [[3, 4]]}, {"a": [[5, 6]]}],
+    }
+    return tm.Dataset.from_dict(d, features=lib.Features(feats)), hf.Dataset.from_dict(d, features=hf.Features(feats if hf_features else {
+        "m": hf.Array2D(shape=(2, 3), dtype="float32"),
+        "v": hf.Array3D(shape=(None, 1, 2), dtype="int64"),
+        "s": {"a": hf.Array2D(shape=(1, 2), dtype="int16")},
+    }))
+
+
+@pytest.mark.parametrize("hf_features", [True, False], ids=["hf_features", "own_features"])
+def test_array_xd_features_and_formats(hf_features):
+    if not hf_features and not hasattr(tm, "Array3D"):
+        pytest.skip("needs Array3D")
+    ours, theirs = array_xd_pair(hf_features)
+    assert_same_dataset(ours, theirs)
+    assert repr(ours.features["m"]) == repr(theirs.features["m"])
+    from test_datasets_formats import assert_same_value
+
+    for fmt in ("numpy", "torch"):
+        if fmt == "torch":
+            pytest.importorskip("torch")
+        a, b = ours.with_format(fmt), theirs.with_format(fmt)
+        for key in (0, 1, 2, slice(0, 3), [2, 0]):
+            assert_same_value(a[key], b[key], f"{fmt} [{key}]")
+        for col in ("m", "v"):
+            assert_same_value(a[col][:], b[col][:], f"{fmt} column {col}")
+            assert_same_value(list(a[col]), list(b[col]), f"{fmt} column {col} iterated")
+
+
+def test_array_xd_save_load_both_ways(tmp_path):
+    ours, theirs = array_xd_pair()
+    theirs.save_to_disk(str(tmp_path / "hf"))
+    ours.save_to_disk(str(tmp_path / "tm"))
+    assert_same_dataset(tm.load_from_disk(str(tmp_path / "hf")), theirs, what="HF-saved, tokenmill-loaded")
+    assert_same_dataset(ours, hf.load_from_disk(str(tmp_path / "tm")), what="tokenmill-saved, HF-loaded")
+    np.testing.assert_array_equal(
+        tm.load_from_disk(str(tmp_path / "hf")).with_format("numpy")["m"][:], theirs.with_format("numpy")["m"][:]
+    )
+
+
 @pytest.mark.parametrize("key", [slice(None, None, 2), slice(-3, None), slice(5, 2), slice(-100, 3), slice(30, 100)])
 def test_slices(key):
     ours, theirs = pair_from_dict()

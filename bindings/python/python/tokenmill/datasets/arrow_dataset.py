@@ -142,7 +142,9 @@ class Dataset:
         if len(set(lengths.values())) > 1:
             raise ValueError(f"All columns must have the same length, got {lengths}")
         schema = _schema_of(features) if features is not None else None
-        table = pa.Table.from_pydict(dict(mapping), schema=schema)
+        if features is not None:
+            mapping = _convert.encode_columns(mapping, json.loads(features_json(features)))
+        table = _table_from(pa.Table.from_pydict, dict(mapping), schema)
         return cls.from_arrow(table, split=split)
 
     @classmethod
@@ -156,7 +158,13 @@ class Dataset:
             keys = list(mapping[0])
             return cls.from_dict({k: [r.get(k) for r in mapping] for k in keys}, features=features, info=info, split=split)
         else:
-            table = pa.Table.from_pylist(list(mapping), schema=schema)
+            rows = list(mapping)
+            if features is not None:
+                feats = json.loads(features_json(features))
+                if any(_convert._has_classlabel(f) for f in feats.values()):
+                    rows = [_convert.encode_columns({k: [v] for k, v in r.items()}, feats) for r in rows]
+                    rows = [{k: v[0] for k, v in r.items()} for r in rows]
+            table = _table_from(pa.Table.from_pylist, rows, schema)
         return cls.from_arrow(table, split=split)
 
     @classmethod
@@ -821,6 +829,15 @@ def _resolve_tokenizer(tok):
     if not _tm._is_native_tokenizer(tok):
         raise TypeError(f"expected a tokenmill.Tokenizer, a tokenmill.tiktoken.Encoding or an encoding name, got {type(tok).__name__}")
     return tok
+
+
+def _table_from(build, data, schema):
+    """``build(data, schema=schema)``; where the schema holds extension types (HF's ArrayXD, known to
+    pyarrow once ``datasets`` is imported), built on their storage types, then cast."""
+    storage = _convert.storage_schema(schema) if schema is not None else None
+    if storage is None:
+        return build(data, schema=schema)
+    return build(data, schema=storage).cast(schema)
 
 
 def _schema_of(features):

@@ -118,3 +118,85 @@ def needs_numpy_handling(value) -> bool:
 
     np = sys.modules.get("numpy")
     return np is not None and _needs_split(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# features given to from_dict / from_list
+
+
+def _has_classlabel(feat) -> bool:
+    if isinstance(feat, dict):
+        t = feat.get("_type")
+        if t is None:
+            return any(_has_classlabel(v) for v in feat.values())
+        if t == "ClassLabel":
+            return True
+        return _has_classlabel(feat.get("feature"))
+    return False
+
+
+def _label_index(names, value):
+    """A ClassLabel string as its index: the name itself, the name stripped, or a number written as
+    a string; anything else is an error (as HF's ``ClassLabel.str2int``)."""
+    index = {n: i for i, n in enumerate(names)}
+    if value in index:
+        return index[value]
+    if value.strip() in index:
+        return index[value.strip()]
+    try:
+        i = int(value)
+    except ValueError:
+        i = None
+    if i is not None and 0 <= i < len(names):
+        return i
+    raise ValueError(f"Invalid string class label {value}")
+
+
+def _encode(value, feat):
+    if value is None or not isinstance(feat, dict):
+        return value
+    t = feat.get("_type")
+    if t is None:  # struct
+        if isinstance(value, dict):
+            return {k: (_encode(v, feat[k]) if k in feat else v) for k, v in value.items()}
+        return value
+    if t == "ClassLabel":
+        return _label_index(feat.get("names") or [str(i) for i in range(feat.get("num_classes", 0))], value) if isinstance(value, str) else value
+    if t in ("List", "LargeList", "Sequence") and isinstance(value, (list, tuple)):
+        sub = feat.get("feature")
+        return [_encode(v, sub) for v in value]
+    return value
+
+
+def encode_columns(mapping: dict, features: dict) -> dict:
+    """``mapping`` (column → values) with ClassLabel strings turned into their indices, as HF's
+    ``Features.encode_batch`` does; columns without a ClassLabel are left as they are."""
+    out = dict(mapping)
+    for col, feat in features.items():
+        if col in out and _has_classlabel(feat) and isinstance(out[col], (list, tuple)):
+            out[col] = [_encode(v, feat) for v in out[col]]
+    return out
+
+
+def storage_schema(schema):
+    """``schema`` with extension types (HF's Array2D..5D when pyarrow knows them) replaced by their
+    storage types at any depth: pyarrow converts Python values to those, then casts."""
+    import pyarrow as pa
+
+    def storage(t):
+        if isinstance(t, pa.ExtensionType):
+            return storage(t.storage_type)
+        if pa.types.is_struct(t):
+            return pa.struct([t.field(i).with_type(storage(t.field(i).type)) for i in range(t.num_fields)])
+        if pa.types.is_fixed_size_list(t):
+            return pa.list_(t.value_field.with_type(storage(t.value_type)), t.list_size)
+        if pa.types.is_large_list(t):
+            return pa.large_list(t.value_field.with_type(storage(t.value_type)))
+        if pa.types.is_list(t):
+            return pa.list_(t.value_field.with_type(storage(t.value_type)))
+        return t
+
+    fields = [f.with_type(storage(f.type)) for f in schema]
+    if all(a.type == f.type for a, f in zip(fields, schema)):
+        return None
+    return pa.schema(fields, metadata=schema.metadata)
