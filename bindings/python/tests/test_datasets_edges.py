@@ -128,6 +128,23 @@ def test_array_xd_save_load_both_ways(tmp_path):
     )
 
 
+def test_array_xd_cast_and_ops():
+    d = {"m": [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[0, 0], [0, 1]]], "i": [0, 1, 2]}
+    f = hf.Array2D(shape=(2, 2), dtype="int32")
+    ours, theirs = pair_from_dict(d)
+    ours, theirs = ours.cast_column("m", f), theirs.cast_column("m", f)
+    assert_same_dataset(ours, theirs, what="cast_column to Array2D")
+    for name, fn in {
+        "select": lambda ds: ds.select([2, 0]),
+        "filter": lambda ds: ds.filter(lambda r: r["i"] != 1),
+        "map": lambda ds: ds.map(lambda r: {"n": r["i"] * 2}),
+        "shuffle": lambda ds: ds.shuffle(seed=3).flatten_indices(),
+        "back to lists": lambda ds: ds.cast(hf.Features({"m": hf.List(hf.List(hf.Value("int64"))), "i": hf.Value("int64")})),
+    }.items():
+        assert_same_dataset(fn(ours), fn(theirs), what=name)
+    np.testing.assert_array_equal(ours.with_format("numpy")["m"][:], theirs.with_format("numpy")["m"][:])
+
+
 @pytest.mark.parametrize("key", [slice(None, None, 2), slice(-3, None), slice(5, 2), slice(-100, 3), slice(30, 100)])
 def test_slices(key):
     ours, theirs = pair_from_dict()
