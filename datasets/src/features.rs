@@ -150,17 +150,24 @@ impl ArrayXD {
         if !(2..=5).contains(&n) || dims.len() != n {
             return None;
         }
-        let shape = dims.iter().map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) }).collect::<Option<Vec<_>>>()?;
+        let shape = dims
+            .iter()
+            .map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) })
+            .collect::<Option<Vec<_>>>()?;
         Some(ArrayXD { shape, dtype: j.get("dtype")?.as_str()?.to_string() })
     }
 
     /// From an extension field's `ARROW:extension:metadata` (`[[2, 3], "float32"]`).
     pub fn from_extension_metadata(name: &str, meta: &str) -> Option<ArrayXD> {
-        let n: usize = name.strip_prefix("datasets.features.features.Array")?.strip_suffix("DExtensionType")?.parse().ok()?;
+        let n: usize =
+            name.strip_prefix("datasets.features.features.Array")?.strip_suffix("DExtensionType")?.parse().ok()?;
         let v = OrderedJson::parse(meta).ok()?;
         let OrderedJson::Array(parts) = v else { return None };
         let [OrderedJson::Array(dims), d] = parts.as_slice() else { return None };
-        let shape = dims.iter().map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) }).collect::<Option<Vec<_>>>()?;
+        let shape = dims
+            .iter()
+            .map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) })
+            .collect::<Option<Vec<_>>>()?;
         let dtype = d.as_str()?.to_string();
         (shape.len() == n && (2..=5).contains(&n)).then_some(ArrayXD { shape, dtype })
     }
@@ -222,7 +229,10 @@ impl Feature {
         }
         if let DataType::Struct(fields) = field.data_type() {
             return Ok(Feature::Struct(Features(
-                fields.iter().map(|f| Ok((f.name().clone(), Feature::from_field(column, f)?))).collect::<Result<_>>()?,
+                fields
+                    .iter()
+                    .map(|f| Ok((f.name().clone(), Feature::from_field(column, f)?)))
+                    .collect::<Result<_>>()?,
             )));
         }
         Feature::from_arrow(column, field.data_type())
