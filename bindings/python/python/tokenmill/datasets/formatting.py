@@ -32,7 +32,6 @@ def normalize(type_):
 # when those are same-shape, same-dtype arrays.
 
 _XD_PREFIX = "datasets.features.features.Array"
-_PRIMITIVE_KINDS = "iufb"
 
 
 def _xd_shape(field):
@@ -104,7 +103,7 @@ def _pack(rows):
                     ragged = True
                     break
                 shape = x.shape
-            elif x is None or (isinstance(x, float) and x != x) or not isinstance(x, np.ndarray):
+            else:  # a null row (None, or NaN for an ArrayXD) among arrays
                 ragged = True
                 break
         if ragged:
