@@ -58,7 +58,7 @@ impl Features {
         let stored = schema.metadata().get(HF_METADATA_KEY).and_then(|s| Features::from_hf_metadata(s).ok());
         let mut out = Vec::with_capacity(schema.fields().len());
         for field in schema.fields() {
-            let derived = Feature::from_arrow(field.name(), field.data_type())?;
+            let derived = Feature::from_field(field.name(), field)?;
             let kept = stored
                 .as_ref()
                 .and_then(|s| s.get(field.name()))
@@ -107,8 +107,7 @@ impl Features {
 
     /// The Arrow schema HF would use for these features (with the `huggingface` metadata).
     pub fn to_arrow_schema(&self) -> Result<Schema> {
-        let fields: Vec<Field> =
-            self.0.iter().map(|(n, f)| Ok(Field::new(n, f.to_arrow(n)?, true))).collect::<Result<_>>()?;
+        let fields: Vec<Field> = self.0.iter().map(|(n, f)| f.to_field(n, n)).collect::<Result<_>>()?;
         let meta: std::collections::HashMap<String, String> =
             [(HF_METADATA_KEY.to_string(), self.to_hf_metadata())].into_iter().collect();
         Ok(Schema::new_with_metadata(fields, meta))
@@ -123,7 +122,134 @@ pub fn with_hf_metadata(schema: &Schema) -> Result<Schema> {
     Ok(Schema::new_with_metadata(schema.fields().clone(), meta))
 }
 
+/// The Arrow extension-type name HF gives `Array2D`..`Array5D` columns (its pyarrow extension types
+/// `datasets.features.features.Array{N}DExtensionType`).
+pub fn array_xd_extension_name(ndims: usize) -> String {
+    format!("datasets.features.features.Array{ndims}DExtensionType")
+}
+
+/// The field-metadata keys of an Arrow extension type.
+pub const EXTENSION_NAME_KEY: &str = "ARROW:extension:name";
+pub const EXTENSION_METADATA_KEY: &str = "ARROW:extension:metadata";
+
+/// `Array2D`..`Array5D`: HF's fixed-rank arrays (`shape`, the first dimension possibly `None`, and an
+/// item `dtype`). HF stores them as an Arrow extension type over nested variable-size lists, one
+/// level per dimension, serialized as `[shape, dtype]` JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrayXD {
+    pub shape: Vec<Option<i64>>,
+    pub dtype: String,
+}
+
+impl ArrayXD {
+    /// The `Array{N}D` feature in HF's JSON form, if `j` is one.
+    pub fn from_json(j: &OrderedJson) -> Option<ArrayXD> {
+        let ty = j.get("_type")?.as_str()?;
+        let n: usize = ty.strip_prefix("Array")?.strip_suffix('D')?.parse().ok()?;
+        let OrderedJson::Array(dims) = j.get("shape")? else { return None };
+        if !(2..=5).contains(&n) || dims.len() != n {
+            return None;
+        }
+        let shape = dims
+            .iter()
+            .map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ArrayXD { shape, dtype: j.get("dtype")?.as_str()?.to_string() })
+    }
+
+    /// From an extension field's `ARROW:extension:metadata` (`[[2, 3], "float32"]`).
+    pub fn from_extension_metadata(name: &str, meta: &str) -> Option<ArrayXD> {
+        let n: usize =
+            name.strip_prefix("datasets.features.features.Array")?.strip_suffix("DExtensionType")?.parse().ok()?;
+        let v = OrderedJson::parse(meta).ok()?;
+        let OrderedJson::Array(parts) = v else { return None };
+        let [OrderedJson::Array(dims), d] = parts.as_slice() else { return None };
+        let shape = dims
+            .iter()
+            .map(|d| if matches!(d, OrderedJson::Null) { Some(None) } else { d.as_i64().map(Some) })
+            .collect::<Option<Vec<_>>>()?;
+        let dtype = d.as_str()?.to_string();
+        (shape.len() == n && (2..=5).contains(&n)).then_some(ArrayXD { shape, dtype })
+    }
+
+    fn dims_json(&self) -> OrderedJson {
+        OrderedJson::Array(
+            self.shape.iter().map(|d| d.map(|d| OrderedJson::Number(d.into())).unwrap_or(OrderedJson::Null)).collect(),
+        )
+    }
+
+    /// HF's JSON form (`{"shape": [2, 3], "dtype": "float32", "_type": "Array2D"}`).
+    pub fn to_json(&self) -> OrderedJson {
+        OrderedJson::Object(vec![
+            ("shape".into(), self.dims_json()),
+            ("dtype".into(), OrderedJson::String(self.dtype.clone())),
+            ("_type".into(), OrderedJson::String(format!("Array{}D", self.shape.len()))),
+        ])
+    }
+
+    /// The storage type: one variable-size list level per dimension around the item type.
+    pub fn storage_type(&self, column: &str) -> Result<DataType> {
+        let mut t = dtype_to_arrow(&self.dtype)
+            .ok_or_else(|| Error::Invalid(format!("column {column:?}: unknown HF dtype {:?}", self.dtype)))?;
+        for _ in &self.shape {
+            t = DataType::List(Arc::new(Field::new("item", t, true)));
+        }
+        Ok(t)
+    }
+
+    /// The extension-type field metadata HF's pyarrow type writes.
+    pub fn extension_metadata(&self) -> std::collections::HashMap<String, String> {
+        let meta = OrderedJson::Array(vec![self.dims_json(), OrderedJson::String(self.dtype.clone())]);
+        [
+            (EXTENSION_NAME_KEY.to_string(), array_xd_extension_name(self.shape.len())),
+            (EXTENSION_METADATA_KEY.to_string(), meta.to_python_json()),
+        ]
+        .into_iter()
+        .collect()
+    }
+}
+
 impl Feature {
+    /// The `Array{N}D` description of this feature, if it is one.
+    pub fn array_xd(&self) -> Option<ArrayXD> {
+        match self {
+            Feature::Other(j) => ArrayXD::from_json(j),
+            _ => None,
+        }
+    }
+
+    /// The HF feature of an Arrow field: its extension type where HF has one (`Array2D`..`Array5D`),
+    /// otherwise derived from the Arrow type.
+    pub fn from_field(column: &str, field: &Field) -> Result<Feature> {
+        let m = field.metadata();
+        if let (Some(name), Some(meta)) = (m.get(EXTENSION_NAME_KEY), m.get(EXTENSION_METADATA_KEY)) {
+            if let Some(a) = ArrayXD::from_extension_metadata(name, meta) {
+                return Ok(Feature::Other(a.to_json()));
+            }
+        }
+        if let DataType::Struct(fields) = field.data_type() {
+            return Ok(Feature::Struct(Features(
+                fields
+                    .iter()
+                    .map(|f| Ok((f.name().clone(), Feature::from_field(column, f)?)))
+                    .collect::<Result<_>>()?,
+            )));
+        }
+        Feature::from_arrow(column, field.data_type())
+    }
+
+    /// The Arrow field HF stores this feature as (with extension metadata for `Array{N}D`).
+    pub fn to_field(&self, name: &str, column: &str) -> Result<Field> {
+        if let Some(a) = self.array_xd() {
+            return Ok(Field::new(name, a.storage_type(column)?, true).with_metadata(a.extension_metadata()));
+        }
+        if let Feature::Struct(fs) = self {
+            let fields = fs.0.iter().map(|(n, f)| f.to_field(n, column)).collect::<Result<Vec<_>>>()?;
+            return Ok(Field::new(name, DataType::Struct(Fields::from(fields)), true));
+        }
+        Ok(Field::new(name, self.to_arrow(column)?, true))
+    }
+
     /// The HF feature for an Arrow type (HF's `generate_from_arrow_type`).
     pub fn from_arrow(column: &str, dt: &DataType) -> Result<Feature> {
         Ok(match dt {
@@ -163,8 +289,11 @@ impl Feature {
             Feature::List(f, Some(n)) => DataType::FixedSizeList(item(f)?, *n as i32),
             Feature::LargeList(f) => DataType::LargeList(item(f)?),
             Feature::Struct(fs) => DataType::Struct(Fields::from(
-                fs.0.iter().map(|(n, f)| Ok(Field::new(n, f.to_arrow(column)?, true))).collect::<Result<Vec<_>>>()?,
+                fs.0.iter().map(|(n, f)| f.to_field(n, column)).collect::<Result<Vec<_>>>()?,
             )),
+            Feature::Other(j) if ArrayXD::from_json(j).is_some() => {
+                ArrayXD::from_json(j).expect("checked").storage_type(column)?
+            }
             Feature::Other(j) => {
                 return Err(Error::Invalid(format!(
                     "column {column:?}: no Arrow type for HF feature {}",
@@ -415,6 +544,31 @@ mod tests {
         let plain = Features::from_arrow(&Schema::new(schema.fields().clone())).unwrap();
         assert_eq!(plain.get("c"), Some(&Feature::Value("int64".into())));
         assert_eq!(plain.get("st"), no_arr.get("st"));
+    }
+
+    #[test]
+    fn array_xd_is_hf_extension_type() {
+        // HF 5.2: Features({"m": Array2D(shape=(None, 3), dtype="int32")}); its pyarrow field is the
+        // extension type `datasets.features.features.Array2DExtensionType` over list<list<int32>>,
+        // serialized as json.dumps((shape, dtype)).
+        let j = r#"{"m": {"shape": [null, 3], "dtype": "int32", "_type": "Array2D"}, "s": {"a": {"shape": [1, 2, 2], "dtype": "float32", "_type": "Array3D"}}}"#;
+        let f = Features::from_json(&OrderedJson::parse(j).unwrap()).unwrap();
+        assert_eq!(f.to_json().to_python_json(), j);
+        let schema = f.to_arrow_schema().unwrap();
+        let m = schema.field(0);
+        let list = |t: DataType| DataType::List(Arc::new(Field::new("item", t, true)));
+        assert_eq!(m.data_type(), &list(list(DataType::Int32)));
+        assert_eq!(m.metadata()[EXTENSION_NAME_KEY], "datasets.features.features.Array2DExtensionType");
+        assert_eq!(m.metadata()[EXTENSION_METADATA_KEY], r#"[[null, 3], "int32"]"#);
+        let DataType::Struct(inner) = schema.field(1).data_type() else { panic!() };
+        assert_eq!(inner[0].data_type(), &list(list(list(DataType::Float32))));
+        assert_eq!(inner[0].metadata()[EXTENSION_NAME_KEY], "datasets.features.features.Array3DExtensionType");
+        // without HF's schema metadata the extension fields alone give back the features
+        let plain = Schema::new(schema.fields().clone());
+        assert_eq!(Features::of_schema(&plain).unwrap(), f);
+        // a wrong rank is not an ArrayXD
+        let bad = OrderedJson::parse(r#"{"shape": [2], "dtype": "int32", "_type": "Array2D"}"#).unwrap();
+        assert!(ArrayXD::from_json(&bad).is_none());
     }
 
     #[test]

@@ -204,6 +204,13 @@ fn column_edits() {
     assert_eq!(c.column("i").unwrap().as_primitive::<Float64Type>().value(24), 24.0);
     let bad = columns::cast(&ds, &[("s".into(), DataType::Int64)], &o("cast2"), &NoProgress).unwrap_err();
     assert!(bad.to_string().contains("\"s\""), "names the column: {bad}");
+    // cast_fields: the target field's metadata (HF's extension type of Array2D columns) is kept
+    let meta: std::collections::HashMap<String, String> =
+        [("ARROW:extension:name".to_string(), "x".to_string())].into();
+    let marked = Field::new("i", DataType::Float64, true).with_metadata(meta.clone());
+    let cf = columns::cast_fields(&ds, &[marked], &o("cast3"), &NoProgress).unwrap();
+    assert_eq!(cf.schema().field_with_name("i").unwrap().metadata(), &meta);
+    assert_eq!(cf.column("i").unwrap().as_primitive::<Float64Type>().value(3), 3.0);
 
     // flatten: answers{text, start} -> answers.text, answers.start; a null struct nulls children.
     let text = Arc::new(StringArray::from(vec![Some("a"), Some("b")])) as ArrayRef;

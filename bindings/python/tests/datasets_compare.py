@@ -175,15 +175,6 @@ if hasattr(tm, "disable_progress_bars"):
 # test that starts passing fails loudly (XPASS strict) until its entry is removed. Not applied with
 # TOKENMILL_DS_IMPL=hf, where every test must pass.
 KNOWN_GAPS: dict[str, str] = {
-    "test_datasets_edges.py::test_from_dict_type_inference[numpy_2d]":
-        "not implemented: from_dict with a 2-D numpy array per row (pyarrow ArrowInvalid 'Can only convert "
-        "1-dimensional array values'); HF infers List(List(float32))",
-    "test_datasets_edges.py::test_classlabel_from_strings_and_array2d":
-        "not implemented: Array2D features (DatasetsError 'no Arrow type for HF feature \"Array2D\"')",
-    "test_datasets_formats.py::test_formats_with_nulls_and_nesting[numpy]":
-        "differs: numpy format, row 1 of a list<list<int>> column holding [] gives a float32 array; HF gives an object array",
-    "test_datasets_formats.py::test_torch_format_with_nulls_and_nesting":
-        "differs: torch format, a struct's int field with a null in the batch stays int64; HF gives float32 (nan for the null)",
 }
 
 

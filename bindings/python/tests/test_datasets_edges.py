@@ -29,6 +29,11 @@ INFERENCE = {
     "unicode": {"x": ["日本語", "🎉", "", "é" * 100]},
     "numpy_arrays": {"x": [np.arange(3), np.arange(2)]},
     "numpy_2d": {"x": [np.ones((2, 2), dtype=np.float32), np.zeros((2, 2), dtype=np.float32)]},
+    "numpy_3d_ragged_and_none": {"x": [None, np.arange(12, dtype=np.int16).reshape(2, 3, 2), np.zeros((1, 1, 2), dtype=np.int16)]},
+    "numpy_2d_empty_first_axis": {"x": [np.ones((0, 2)), np.ones((1, 2))]},
+    "numpy_0d": {"x": [np.array(3), np.array(4)]},
+    "numpy_3d_column": {"x": np.arange(8).reshape(2, 2, 2)},
+    "numpy_2d_in_struct_and_list": {"s": [{"a": np.ones((2, 2))}, {"a": None}], "l": [[np.eye(2)], []]},
 }
 
 
@@ -36,6 +41,11 @@ INFERENCE = {
 def test_from_dict_type_inference(name):
     d = INFERENCE[name]
     assert_same_dataset(tm.Dataset.from_dict(d), hf.Dataset.from_dict(d), what=name)
+
+
+def test_from_list_numpy_2d():
+    rows = [{"m": np.ones((2, 3), dtype=np.float32), "i": 1}, {"m": np.zeros((1, 3), dtype=np.float32), "i": 2}]
+    assert_same_dataset(tm.Dataset.from_list(rows), hf.Dataset.from_list(rows))
 
 
 def test_from_list_missing_keys():
@@ -50,6 +60,89 @@ def test_classlabel_from_strings_and_array2d():
     assert_same_dataset(ours, theirs)
     a, b = ours.with_format("numpy")["m"], theirs.with_format("numpy")["m"]
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_classlabel_strings_nested_and_from_list():
+    feats = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"]), "tags": hf.List(hf.ClassLabel(names=["a", "b", "c"])), "s": {"l": hf.ClassLabel(names=["x", "y"])}})
+    d = {"label": ["pos", " neg ", 1, None], "tags": [["c", "a"], [], None, ["b", 0]], "s": [{"l": "y"}, {"l": 0}, None, {"l": None}]}
+    assert_same_dataset(tm.Dataset.from_dict(d, features=feats), hf.Dataset.from_dict(d, features=feats))
+    rows = [{k: v[i] for k, v in d.items()} for i in range(4)]
+    assert_same_dataset(tm.Dataset.from_list(rows, features=feats), hf.Dataset.from_list(rows, features=feats))
+    bad = {"label": ["pos", "maybe"]}
+    f1 = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"])})
+    with pytest.raises(ValueError) as theirs:
+        hf.Dataset.from_dict(bad, features=f1)
+    with pytest.raises(type(theirs.value)):
+        tm.Dataset.from_dict(bad, features=f1)
+
+
+def array_xd_pair(hf_features=True):
+    """Array2D (fixed shape, a null row), Array3D with a variable first dimension, an Array2D in a
+    struct; ``hf_features`` False builds ours from tokenmill's own feature classes."""
+    lib = hf if hf_features else tm
+    feats = {
+        "m": lib.Array2D(shape=(2, 3), dtype="float32"),
+        "v": lib.Array3D(shape=(None, 1, 2), dtype="int64"),
+        "s": {"a": lib.Array2D(shape=(1, 2), dtype="int16")},
+    }
+    d = {
+        "m": [np.arange(6, dtype=np.float32).reshape(2, 3), None, np.ones((2, 3), dtype=np.float32)],
+        "v": [[[[1, 2]]], [[[3, 4]], [[5, 6]]], []],
+        "s": [{"a": [[1, 2]]}, {"a": [[3, 4]]}, {"a": [[5, 6]]}],
+    }
+    return tm.Dataset.from_dict(d, features=lib.Features(feats)), hf.Dataset.from_dict(d, features=hf.Features(feats if hf_features else {
+        "m": hf.Array2D(shape=(2, 3), dtype="float32"),
+        "v": hf.Array3D(shape=(None, 1, 2), dtype="int64"),
+        "s": {"a": hf.Array2D(shape=(1, 2), dtype="int16")},
+    }))
+
+
+@pytest.mark.parametrize("hf_features", [True, False], ids=["hf_features", "own_features"])
+def test_array_xd_features_and_formats(hf_features):
+    if not hf_features and not hasattr(tm, "Array3D"):
+        pytest.skip("needs Array3D")
+    ours, theirs = array_xd_pair(hf_features)
+    assert_same_dataset(ours, theirs)
+    assert repr(ours.features["m"]) == repr(theirs.features["m"])
+    from test_datasets_formats import assert_same_value
+
+    for fmt in ("numpy", "torch"):
+        if fmt == "torch":
+            pytest.importorskip("torch")
+        a, b = ours.with_format(fmt), theirs.with_format(fmt)
+        for key in (0, 1, 2, slice(0, 3), [2, 0]):
+            assert_same_value(a[key], b[key], f"{fmt} [{key}]")
+        for col in ("m", "v"):
+            assert_same_value(a[col][:], b[col][:], f"{fmt} column {col}")
+            assert_same_value(list(a[col]), list(b[col]), f"{fmt} column {col} iterated")
+
+
+def test_array_xd_save_load_both_ways(tmp_path):
+    ours, theirs = array_xd_pair()
+    theirs.save_to_disk(str(tmp_path / "hf"))
+    ours.save_to_disk(str(tmp_path / "tm"))
+    assert_same_dataset(tm.load_from_disk(str(tmp_path / "hf")), theirs, what="HF-saved, tokenmill-loaded")
+    assert_same_dataset(ours, hf.load_from_disk(str(tmp_path / "tm")), what="tokenmill-saved, HF-loaded")
+    np.testing.assert_array_equal(
+        tm.load_from_disk(str(tmp_path / "hf")).with_format("numpy")["m"][:], theirs.with_format("numpy")["m"][:]
+    )
+
+
+def test_array_xd_cast_and_ops():
+    d = {"m": [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[0, 0], [0, 1]]], "i": [0, 1, 2]}
+    f = hf.Array2D(shape=(2, 2), dtype="int32")
+    ours, theirs = pair_from_dict(d)
+    ours, theirs = ours.cast_column("m", f), theirs.cast_column("m", f)
+    assert_same_dataset(ours, theirs, what="cast_column to Array2D")
+    for name, fn in {
+        "select": lambda ds: ds.select([2, 0]),
+        "filter": lambda ds: ds.filter(lambda r: r["i"] != 1),
+        "map": lambda ds: ds.map(lambda r: {"n": r["i"] * 2}),
+        "shuffle": lambda ds: ds.shuffle(seed=3).flatten_indices(),
+        "back to lists": lambda ds: ds.cast(hf.Features({"m": hf.List(hf.List(hf.Value("int64"))), "i": hf.Value("int64")})),
+    }.items():
+        assert_same_dataset(fn(ours), fn(theirs), what=name)
+    np.testing.assert_array_equal(ours.with_format("numpy")["m"][:], theirs.with_format("numpy")["m"][:])
 
 
 @pytest.mark.parametrize("key", [slice(None, None, 2), slice(-3, None), slice(5, 2), slice(-100, 3), slice(30, 100)])

@@ -276,6 +276,38 @@ def test_formats_with_nulls_and_nesting(fmt):
         assert_same_value(a[col], b[col], f"{fmt} column {col}")
 
 
+def more_tricky_dict():
+    return {
+        "u16_struct": [{"a": 1, "l": [1, 2]}, {"a": 2, "l": []}, {"a": 3, "l": [3]}, {"a": 4, "l": [4, 5, 6]}],
+        "nested_eq": [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[1, 1], [1, 1]], [[0, 0], [0, 0]]],
+        "lst_f": [[1.5], [2.5, 3.5], [], [0.0]],
+        "lst_eq": [[1, 2], [3, 4], [5, 6], [7, 8]],
+        "lst_s": [["a"], ["b", "c"], [], ["d"]],
+        "lst_struct": [[{"a": 1}], [{"a": None}], [], [{"a": 2}, {"a": 3}]],
+        "lst_null": [[1, None], [5], [], [2]],
+        "i_null": [1, None, 3, 4],
+        "struct": [{"a": 1, "b": "x"}, {"a": None, "b": None}, None, {"a": 4, "b": "w"}],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["numpy", "torch"])
+@pytest.mark.parametrize("col", list(more_tricky_dict()))
+def test_tensor_formats_rows_slices_gathers_and_columns(fmt, col):
+    """Per column (so a null elsewhere cannot hide a difference): rows, slices, gathered rows (HF
+    converts those row by row), whole columns and iteration, against HF's numpy/torch formatters."""
+    if fmt == "torch":
+        pytest.importorskip("torch")
+    d = {col: more_tricky_dict()[col]}
+    ours, theirs = pair_from_dict(d)
+    a, b = ours.with_format(fmt), theirs.with_format(fmt)
+    for key in (0, 1, 3, slice(0, 4), slice(2, 4), [3, 0], [1, 2, 3]):
+        assert_same_value(a[key], b[key], f"{fmt} [{key}]")
+    assert_same_value(a[col][:], b[col][:], f"{fmt} column {col}")
+    assert_same_value(a[col][[3, 1]], b[col][[3, 1]], f"{fmt} column {col} gathered")
+    assert_same_value(list(a[col]), list(b[col]), f"{fmt} column {col} iterated")
+    assert_same_value(list(a), list(b), f"{fmt} rows iterated")
+
+
 def test_torch_format_with_nulls_and_nesting():
     pytest.importorskip("torch")
     d = {k: v for k, v in tricky_dict().items() if k in ("i_null", "f_null", "s_null", "struct", "b")}

@@ -182,9 +182,22 @@ pub fn add_column(
 /// Casts columns to new types; a value that does not convert is an error naming the column.
 pub fn cast(ds: &Dataset, casts: &[(String, DataType)], opts: &DataOpOptions, p: &dyn Progress) -> Result<Dataset> {
     let schema = ds.schema();
+    let mut fields = Vec::with_capacity(casts.len());
+    for (c, t) in casts {
+        let i = schema.index_of(c).map_err(|_| missing(schema, c))?;
+        fields.push(schema.field(i).clone().with_data_type(t.clone()));
+    }
+    cast_fields(ds, &fields, opts, p)
+}
+
+/// Casts the columns named by `fields` to those fields (type and field metadata, e.g. the extension
+/// type HF gives `Array2D` columns); a value that does not convert is an error naming the column.
+pub fn cast_fields(ds: &Dataset, new_fields: &[Field], opts: &DataOpOptions, p: &dyn Progress) -> Result<Dataset> {
+    let schema = ds.schema();
     let mut fields: Vec<FieldRef> = schema.fields().iter().cloned().collect();
     let mut targets: Vec<(usize, DataType)> = Vec::new();
-    for (c, t) in casts {
+    let casts: Vec<(String, DataType)> = new_fields.iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
+    for (nf, (c, t)) in new_fields.iter().zip(casts.iter()) {
         let i = schema.index_of(c).map_err(|_| missing(schema, c))?;
         if !arrow_cast::can_cast_types(schema.field(i).data_type(), t) {
             return Err(Error::WrongType {
@@ -193,7 +206,7 @@ pub fn cast(ds: &Dataset, casts: &[(String, DataType)], opts: &DataOpOptions, p:
                 expected: format!("a type castable to {t}"),
             });
         }
-        fields[i] = Arc::new(schema.field(i).clone().with_data_type(t.clone()));
+        fields[i] = Arc::new(nf.clone());
         targets.push((i, t.clone()));
     }
     let out = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
@@ -209,7 +222,16 @@ pub fn cast(ds: &Dataset, casts: &[(String, DataType)], opts: &DataOpOptions, p:
         }
         reschema(&s, cols, b.num_rows())
     });
-    let args = serde_json::json!(casts.iter().map(|(c, t)| (c.clone(), t.to_string())).collect::<Vec<_>>());
+    let mut args = serde_json::json!(casts.iter().map(|(c, t)| (c.clone(), t.to_string())).collect::<Vec<_>>());
+    // field metadata (an extension type) is part of the result: key the cache on it too
+    let marked: Vec<String> = new_fields
+        .iter()
+        .filter(|f| **f != Field::new(f.name(), f.data_type().clone(), true))
+        .map(|f| format!("{f:?}"))
+        .collect();
+    if !marked.is_empty() {
+        args = serde_json::json!({ "casts": args, "fields": marked });
+    }
     rewrite(ds, "cast", args, out, kernel, opts, p)
 }
 

@@ -205,6 +205,10 @@ class DatasetsError(TokenmillError):
     line/row/column), a missing column, a wrong type, or an invalid argument."""
 
 from .datasets import (
+    Array2D as Array2D,
+    Array3D as Array3D,
+    Array4D as Array4D,
+    Array5D as Array5D,
     ClassLabel as ClassLabel,
     Column as Column,
     Dataset as Dataset,

@@ -360,9 +360,11 @@ impl PyDataset {
     /// Casts columns to the types of HF features given as JSON (`{"col": feature, ...}`).
     #[pyo3(signature = (features_json, progress=None))]
     fn cast(&self, py: Python<'_>, features_json: &str, progress: Option<Bound<'_, PyAny>>) -> PyResult<PyDataset> {
-        let casts = feature_types(features_json)?;
+        // the fields HF's features give (types, and the extension type of Array2D..5D columns)
+        let schema = parse_features(features_json)?.to_arrow_schema().py_err()?;
+        let fields: Vec<arrow_schema::Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         let p = PyProgress::new(progress);
-        py.detach(|| ops::columns::cast(&self.inner, &casts, &data_opts(), &p)).py_err().map(wrap)
+        py.detach(|| ops::columns::cast_fields(&self.inner, &fields, &data_opts(), &p)).py_err().map(wrap)
     }
 
     #[pyo3(signature = (progress=None))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import _tokenmill as _tm
 from .arrow_dataset import Column, Dataset
 from .dataset_dict import DatasetDict
-from .features import ClassLabel, Features, LargeList, List, Sequence, Value
+from .features import Array2D, Array3D, Array4D, Array5D, ClassLabel, Features, LargeList, List, Sequence, Value
 from .iterable import IterableDataset, IterableDatasetDict
 from .load import concatenate_datasets, interleave_datasets, load_dataset, load_from_disk
 from .progress import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
@@ -16,6 +16,10 @@ from .progress import are_progress_bars_disabled, disable_progress_bars, enable_
 DatasetsError = _tm.DatasetsError
 
 __all__ = [
+    "Array2D",
+    "Array3D",
+    "Array4D",
+    "Array5D",
     "ClassLabel",
     "Column",
     "Dataset",

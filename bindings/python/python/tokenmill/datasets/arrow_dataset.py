@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from .. import _tokenmill as _tm
 from . import fingerprint as _fp
 from . import formatting as _fmt
+from . import convert as _convert
 from .features import Features, features_json
 from .progress import bar as _bar
 
@@ -135,12 +136,15 @@ class Dataset:
         pa = _pa()
         if not isinstance(mapping, Mapping):
             raise TypeError(f"from_dict expects a dict of columns, got {type(mapping).__name__}")
-        mapping = {k: (list(v) if getattr(v, "ndim", 1) > 1 else v) for k, v in mapping.items()}
+        # numpy arrays of any rank, as HF's TypedSequence converts them
+        mapping = {k: _convert.column_to_arrow(v) for k, v in mapping.items()}
         lengths = {k: len(v) for k, v in mapping.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"All columns must have the same length, got {lengths}")
         schema = _schema_of(features) if features is not None else None
-        table = pa.Table.from_pydict(dict(mapping), schema=schema)
+        if features is not None:
+            mapping = _convert.encode_columns(mapping, json.loads(features_json(features)))
+        table = _table_from(pa.Table.from_pydict, dict(mapping), schema)
         return cls.from_arrow(table, split=split)
 
     @classmethod
@@ -149,8 +153,18 @@ class Dataset:
         schema = _schema_of(features) if features is not None else None
         if not mapping:
             table = pa.table({}) if schema is None else schema.empty_table()
+        elif isinstance(mapping[0], Mapping) and any(_convert.needs_numpy_handling(v) for v in mapping[0].values()):
+            # rows holding n-D numpy arrays: as HF, columns from the first row's keys, then from_dict
+            keys = list(mapping[0])
+            return cls.from_dict({k: [r.get(k) for r in mapping] for k in keys}, features=features, info=info, split=split)
         else:
-            table = pa.Table.from_pylist(list(mapping), schema=schema)
+            rows = list(mapping)
+            if features is not None:
+                feats = json.loads(features_json(features))
+                if any(_convert._has_classlabel(f) for f in feats.values()):
+                    rows = [_convert.encode_columns({k: [v] for k, v in r.items()}, feats) for r in rows]
+                    rows = [{k: v[0] for k, v in r.items()} for r in rows]
+            table = _table_from(pa.Table.from_pylist, rows, schema)
         return cls.from_arrow(table, split=split)
 
     @classmethod
@@ -375,7 +389,12 @@ class Dataset:
     def _read(self, rows):
         if rows[0] == "range":
             return _table(self._ds.slice(rows[1], rows[2]))
-        return _table(self._ds.take(rows[1]))
+        t = _table(self._ds.take(rows[1]))
+        if self._format["type"] in ("numpy", "torch"):
+            # HF gathers rows as one record batch each, and its numpy/torch formats convert batch by
+            # batch (a null makes that batch's ints float): keep that where a null can be met
+            t = _fmt.rows_as_chunks(t)
+        return t
 
     def __getitem__(self, key):
         if isinstance(key, str):
@@ -810,6 +829,15 @@ def _resolve_tokenizer(tok):
     if not _tm._is_native_tokenizer(tok):
         raise TypeError(f"expected a tokenmill.Tokenizer, a tokenmill.tiktoken.Encoding or an encoding name, got {type(tok).__name__}")
     return tok
+
+
+def _table_from(build, data, schema):
+    """``build(data, schema=schema)``; where the schema holds extension types (HF's ArrayXD, known to
+    pyarrow once ``datasets`` is imported), built on their storage types, then cast."""
+    storage = _convert.storage_schema(schema) if schema is not None else None
+    if storage is None:
+        return build(data, schema=schema)
+    return build(data, schema=storage).cast(schema)
 
 
 def _schema_of(features):

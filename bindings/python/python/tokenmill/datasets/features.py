@@ -89,6 +89,49 @@ class LargeList(_Feature):
         return f"LargeList({self.feature!r})"
 
 
+class _ArrayXD(_Feature):
+    """HF's fixed-rank arrays: ``shape`` (the first dimension may be None: variable) and an item
+    ``dtype``. Stored as HF's Arrow extension type ``datasets.features.features.Array{N}DExtensionType``
+    over nested lists; the numpy and torch formats give one n-D array per row."""
+
+    _ndims = 0
+
+    def __init__(self, shape, dtype: str, id=None):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.id = id
+        if len(self.shape) != self._ndims:
+            raise ValueError(f"shape={self.shape} and ndims={self._ndims} don't match")
+        if any(d is None for d in self.shape[1:]):
+            raise ValueError(f"Support only dynamic size on first dimension. Got: {self.shape}")
+
+    def to_dict(self):
+        # as HF's asdict: the shape stays a tuple (a JSON list once dumped)
+        return {"shape": self.shape, "dtype": self.dtype, "_type": type(self).__name__}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(shape={self.shape!r}, dtype={self.dtype!r})"
+
+
+class Array2D(_ArrayXD):
+    _ndims = 2
+
+
+class Array3D(_ArrayXD):
+    _ndims = 3
+
+
+class Array4D(_ArrayXD):
+    _ndims = 4
+
+
+class Array5D(_ArrayXD):
+    _ndims = 5
+
+
+_ARRAY_XD = {c.__name__: c for c in (Array2D, Array3D, Array4D, Array5D)}
+
+
 class _Other(_Feature):
     """Any other HF feature (Image, Audio, Array2D, ...), kept as its JSON form."""
 
@@ -155,6 +198,8 @@ def from_json(d):
         return List(from_json(d["feature"]), d.get("length", -1))
     if t == "LargeList":
         return LargeList(from_json(d["feature"]))
+    if t in _ARRAY_XD and isinstance(d.get("shape"), (list, tuple)) and len(d["shape"]) == _ARRAY_XD[t]._ndims:
+        return _ARRAY_XD[t](tuple(d["shape"]), d["dtype"])
     return _Other(d)
 
 
