@@ -44,7 +44,21 @@ After flate2 moved to zlib-rs (2026-12-06 01:14 UTC, module built --release with
     (b)                                            0.112    0.110          1.02x
     (c)                                            1.709    0.552          3.10x
 
-Where (b) goes (cProfile of tokenmill's map, 81 ms): the function's own `str.lower` 24 ms (the
+After the shard writer's early writeback (sync_file_range), num_proc and HF's numpy/torch
+formatter rules (2026-12-06 02:55 UTC, LTO off, load average ~1.5):
+
+    --docs 0 --runs 5
+    (a)                                            9.073    0.724         12.54x
+    (b)                                            0.083    0.085          0.97x
+    (c)                                            1.856    0.501          3.71x
+
+(b) in one process, second call (no process start, no other dirty pages): HF 62-66 ms, tokenmill
+47-49 ms (1.33x); first call 53-64 ms vs 69 ms. The ~41 ms both sides must spend (str.lower 24,
+to_pydict 11, pa.array 6-9) caps any implementation near 1.5-1.6x. In the fresh subprocesses of
+this bench the closing fsync also waits for the journal to commit the dirty pages the bench left
+(ext4 data=ordered), which HF does not fsync.
+
+Where (b) went before (cProfile of tokenmill's map, 81 ms): the function's own `str.lower` 24 ms (the
 same work on both sides), writing and fsyncing the output shard 21 ms (HF does not fsync its cache
 files), building Arrow arrays from the returned lists 11 ms, the rest slicing and dict building.
 (a) in one process: load 0.615 s (inflating the 60 MB tarball up to the end of the train folders
