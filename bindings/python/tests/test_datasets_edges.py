@@ -62,6 +62,18 @@ def test_classlabel_from_strings_and_array2d():
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+@pytest.mark.parametrize("values", [[0, 5], [-2], [[1, 7]]], ids=["too_big", "below_minus_one", "nested"])
+def test_classlabel_out_of_range_ints_raise_as_hf(values):
+    # HF's ClassLabel.encode_example: -1 (no label) .. num_classes-1, else ValueError naming the label
+    for L in (tm, hf):
+        feat = L.ClassLabel(names=["neg", "pos"])
+        f = L.Features({"l": L.Sequence(feat) if isinstance(values[0], list) else feat})
+        with pytest.raises(ValueError, match="greater than configured num_classes 2"):
+            L.Dataset.from_dict({"l": values}, features=f)
+    ok_t, ok_h = pair_from_dict({"l": [-1, 0, 1]}, features=hf.Features({"l": hf.ClassLabel(names=["neg", "pos"])}))
+    assert_same_dataset(ok_t, ok_h, what="ClassLabel -1/0/1")
+
+
 def test_classlabel_strings_nested_and_from_list():
     feats = hf.Features({"label": hf.ClassLabel(names=["neg", "pos"]), "tags": hf.List(hf.ClassLabel(names=["a", "b", "c"])), "s": {"l": hf.ClassLabel(names=["x", "y"])}})
     d = {"label": ["pos", " neg ", 1, None], "tags": [["c", "a"], [], None, ["b", 0]], "s": [{"l": "y"}, {"l": 0}, None, {"l": None}]}

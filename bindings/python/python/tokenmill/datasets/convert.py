@@ -161,7 +161,13 @@ def _encode(value, feat):
             return {k: (_encode(v, feat[k]) if k in feat else v) for k, v in value.items()}
         return value
     if t == "ClassLabel":
-        return _label_index(feat.get("names") or [str(i) for i in range(feat.get("num_classes", 0))], value) if isinstance(value, str) else value
+        names = feat.get("names") or [str(i) for i in range(feat.get("num_classes", 0))]
+        if isinstance(value, str):
+            return _label_index(names, value)
+        # HF's ClassLabel.encode_example: -1 means "no label"; anything else must be a class
+        if isinstance(value, int) and not -1 <= value < len(names):
+            raise ValueError(f"Class label {value:d} greater than configured num_classes {len(names)}")
+        return value
     if t in ("List", "LargeList", "Sequence") and isinstance(value, (list, tuple)):
         sub = feat.get("feature")
         return [_encode(v, sub) for v in value]
