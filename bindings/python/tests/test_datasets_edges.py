@@ -62,6 +62,23 @@ def test_classlabel_from_strings_and_array2d():
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+def test_load_json_with_array2d_features(tmp_path):
+    # the loader reads the nested lists; features=Array2D gives HF's extension-typed column
+    import json
+
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps({"m": [[i, 1], [2, 3]], "t": f"r{i}"}) + "\n" for i in range(5)))
+    out = []
+    for L in (tm, hf):
+        feats = L.Features({"m": L.Array2D(shape=(2, 2), dtype="int32"), "t": L.Value("string")})
+        out.append(L.load_dataset("json", data_files=str(path), split="train", features=feats))
+    ours, theirs = out
+    assert_same_dataset(ours, theirs, what="json + Array2D features")
+    assert str(ours.features["m"]) == str(theirs.features["m"])
+    a, b = ours.with_format("numpy")[:3]["m"], theirs.with_format("numpy")[:3]["m"]
+    assert a.shape == b.shape == (3, 2, 2) and a.dtype == b.dtype and (a == b).all()
+
+
 @pytest.mark.parametrize("values", [[0, 5], [-2], [[1, 7]]], ids=["too_big", "below_minus_one", "nested"])
 def test_classlabel_out_of_range_ints_raise_as_hf(values):
     # HF's ClassLabel.encode_example: -1 (no label) .. num_classes-1, else ValueError naming the label

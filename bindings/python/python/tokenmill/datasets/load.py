@@ -5,6 +5,7 @@ a local file/folder with the format inferred from the extensions. Loaded shards 
 
 from __future__ import annotations
 
+import json
 import os
 
 from .. import _tokenmill as _tm
@@ -187,9 +188,31 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
         del first
         return ds.select_columns(order) if order != ds.column_names and sorted(order) == sorted(ds.column_names) else ds
 
+    array_xd = features is not None and _has_array_xd(json.loads(features_json(features)))
+
+    def finished(ds):
+        ds = ordered(ds)
+        # the loaders read an ArrayXD column as its nested-list storage: cast it to HF's
+        # extension-typed field (shape and dtype checked by the cast)
+        if array_xd and sorted(ds.column_names) == sorted(json.loads(features_json(features))):
+            ds = ds.cast(features)
+        return ds
+
     if isinstance(out, list):
-        return DatasetDict({name: ordered(Dataset(ds)) for name, ds in out})
-    return ordered(Dataset(out))
+        return DatasetDict({name: finished(Dataset(ds)) for name, ds in out})
+    return finished(Dataset(out))
+
+
+def _has_array_xd(feat) -> bool:
+    """Whether a features dict (HF JSON form) holds an Array2D..Array5D anywhere."""
+    if isinstance(feat, dict):
+        t = feat.get("_type")
+        if isinstance(t, str) and t.startswith("Array") and t.endswith("D"):
+            return True
+        return any(_has_array_xd(v) for v in feat.values())
+    if isinstance(feat, list):
+        return any(_has_array_xd(v) for v in feat)
+    return False
 
 
 def load_from_disk(dataset_path, keep_in_memory=None, storage_options=None):
