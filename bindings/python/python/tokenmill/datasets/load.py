@@ -188,13 +188,14 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
         del first
         return ds.select_columns(order) if order != ds.column_names and sorted(order) == sorted(ds.column_names) else ds
 
-    array_xd = features is not None and _has_array_xd(json.loads(features_json(features)))
+    feature_dict = json.loads(opts["features_json"]) if features is not None else {}
+    array_xd = _has_array_xd(feature_dict)
 
     def finished(ds):
         ds = ordered(ds)
         # the loaders read an ArrayXD column as its nested-list storage: cast it to HF's
         # extension-typed field (shape and dtype checked by the cast)
-        if array_xd and sorted(ds.column_names) == sorted(json.loads(features_json(features))):
+        if array_xd and sorted(ds.column_names) == sorted(feature_dict):
             ds = ds.cast(features)
         return ds
 

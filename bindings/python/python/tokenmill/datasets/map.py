@@ -231,6 +231,13 @@ class _MapJob:
         self.__dict__.update(kw)
 
 
+def _batches(ds, lo, hi, step):
+    """(first row, pyarrow Table) of each batch of `step` rows in lo..hi, read zero-copy."""
+    pa = _pa()
+    for start in range(lo, hi, step):
+        yield start, pa.table(ds._ds.slice(start, min(step, hi - start)))
+
+
 def _map_range(ds, job, lo, hi, writer, progress, rank):
     """Runs `job` over rows lo..hi of `ds` in batches starting at `lo` (HF: a worker's batches
     start at its shard's first row), streaming the output into `writer`; returns the finished
@@ -240,10 +247,9 @@ def _map_range(ds, job, lo, hi, writer, progress, rank):
     first_schema = None
     written = 0
     try:
-        for start in range(lo, hi, job.step):
+        for start, table in _batches(ds, lo, hi, job.step):
             if job.batched and job.drop_last_batch and start + job.step > hi:
                 break
-            table = pa.table(ds._ds.slice(start, min(job.step, hi - start)))
             out = _apply(job.function, table, start, batched=job.batched, input_columns=job.input_columns, with_indices=job.with_indices, fn_kwargs=job.fn_kwargs, with_rank=job.with_rank, rank=rank)
             kept = {name: col for name, col in zip(table.column_names, table.columns) if name not in remove_columns}
             if out is None:
@@ -537,10 +543,8 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
 
 def _filter_range(ds, job, lo, hi, progress, rank):
     """Positions (in `ds`) of the rows lo..hi the filter keeps, as an array of u64."""
-    pa = _pa()
     keep = array("Q")
-    for start in range(lo, hi, job.step):
-        table = pa.table(ds._ds.slice(start, min(job.step, hi - start)))
+    for start, table in _batches(ds, lo, hi, job.step):
         cols = job.input_columns if job.input_columns is not None else table.column_names
         if job.batched:
             batch = table.select(cols).to_pydict()
