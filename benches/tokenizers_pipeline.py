@@ -9,6 +9,8 @@ Groups (each on each corpus, every figure the median of --runs timed passes afte
   unigram    botchan_en_unigram_1000 tokenizer.json: tokenmill vs HF vs the sentencepiece package
              on the original .model
   bytelevel  gpt2 tokenizer.json: tokenmill vs HF (tiktoken is in benches/compare.py)
+Every group also times tokenmill's encode_batch followed by reading each Encoding's ids,
+attention mask and offsets (HF's Encoding builds those lists when read too).
 All libraries run on one thread (TOKENIZERS_PARALLELISM=false, RAYON_NUM_THREADS=1, num_threads=1,
 flash do_multiprocess=False, sentencepiece num_threads=1). Truncation and padding are switched
 off everywhere so every library tokenizes every byte. Throughput is UTF-8 input MB/s; tokens/s
@@ -87,6 +89,20 @@ def _tm_ids_only(t):
     return lambda docs: t.encode_batch_ids(docs, add_special_tokens=False, num_threads=1)
 
 
+def _tm_full_read(t):
+    """tokenmill's encode_batch, then every Encoding's ids, attention mask and offsets read into
+    Python lists (encode_batch returns compact Encodings whose token strings and masks are built
+    when read; this row shows what reading the usual fields adds)."""
+
+    def run(docs):
+        encs = t.encode_batch(docs, num_threads=1)
+        for e in encs:
+            e.ids, e.attention_mask, e.offsets
+        return encs
+
+    return run
+
+
 def candidates(group: str):
     """[(library label, encode(docs) -> list of id lists or Encodings)]; tokenmill full first."""
     if group == "wordpiece":
@@ -99,6 +115,7 @@ def candidates(group: str):
         return [
             ("tokenmill encode_batch", lambda d: tm.encode_batch(d, num_threads=1)),
             ("tokenmill ids only", _tm_ids_only(tm)),
+            ("tokenmill encode_batch + read ids/mask/offsets", _tm_full_read(tm)),
             ("HF tokenizers encode_batch", hf.encode_batch),
             ("HF tokenizers encode_batch_fast", hf.encode_batch_fast),
             ("flash-tokenizer", lambda d: flash.tokenizer.batch_encode(d, "longest", 1 << 20, False)),
@@ -112,6 +129,7 @@ def candidates(group: str):
         return [
             ("tokenmill encode_batch", lambda d: tm.encode_batch(d, num_threads=1)),
             ("tokenmill ids only", _tm_ids_only(tm)),
+            ("tokenmill encode_batch + read ids/mask/offsets", _tm_full_read(tm)),
             ("HF tokenizers encode_batch", hf.encode_batch),
             ("HF tokenizers encode_batch_fast", hf.encode_batch_fast),
             ("sentencepiece", lambda d: sp.encode(d, num_threads=1)),
@@ -122,6 +140,7 @@ def candidates(group: str):
         return [
             ("tokenmill encode_batch", lambda d: tm.encode_batch(d, num_threads=1)),
             ("tokenmill ids only", _tm_ids_only(tm)),
+            ("tokenmill encode_batch + read ids/mask/offsets", _tm_full_read(tm)),
             ("HF tokenizers encode_batch", hf.encode_batch),
             ("HF tokenizers encode_batch_fast", hf.encode_batch_fast),
         ]

@@ -1,6 +1,9 @@
 //! Single-thread throughput of a whole `tokenizer.json` pipeline on the first N MB of a corpus
-//! (one text a line): ids-only (`encode_ids`), HF's `encode_batch_fast` and the full Encoding
-//! (`encode_batch`, char offsets), so the cost of tokens/offsets/masks shows as a ratio.
+//! (one text a line): ids-only (`encode_ids`), HF's `encode_batch_fast`, the compact encoding
+//! Python's `encode_batch` returns (`encode_batch_compact`: ids, char offsets and words, strings
+//! and masks derived on reading) and the full Encoding (`encode_batch`, char offsets), so the
+//! cost of tokens/offsets/masks shows as a ratio. MODE (5th argument): all, ids, fast, compact,
+//! full.
 //!
 //!     cargo run --release -p tokenmill-tokenizers --example wp_pipeline -- TOKENIZER_JSON CORPUS [MB] [REPS]
 
@@ -46,6 +49,13 @@ fn main() {
     if mode == "all" || mode == "fast" {
         let (t, n) = best(&|| tok.encode_batch_fast(&docs, true, 1).unwrap().iter().map(|e| e.len()).sum());
         println!("fast      {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
+    }
+    if mode == "all" || mode == "compact" {
+        let (t, n) = best(&|| {
+            let encs = tok.encode_batch_compact(&docs, true, OffsetType::Char, 1).unwrap();
+            encs.expect("settings allow the compact form").iter().map(|e| e.len()).sum()
+        });
+        println!("compact   {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
     }
     if mode == "all" || mode == "full" {
         let (t, n) =

@@ -87,6 +87,24 @@ impl PyTokenizer {
     }
 }
 
+impl PyTokenizer {
+    /// Single texts, when the settings allow it, as compact encodings (`CompactEncoding`: no
+    /// token strings or per-token masks until they are read); `None` otherwise.
+    fn encode_compact(
+        &self,
+        py: Python<'_>,
+        items: &[Item<'_>],
+        add_special_tokens: bool,
+        num_threads: usize,
+    ) -> PyResult<Option<Vec<PyEncoding>>> {
+        let Some(texts) = plain_texts(items) else { return Ok(None) };
+        let encs = self
+            .detached(py, |t| t.encode_batch_compact(&texts, add_special_tokens, OffsetType::Char, num_threads))
+            .map_err(|e| to_py(py, e))?;
+        Ok(encs.map(|v| v.into_iter().map(PyEncoding::compact).collect()))
+    }
+}
+
 fn added_tokens_of(tokens: &Bound<'_, PyAny>, special: bool) -> PyResult<Vec<HfAddedToken>> {
     tokens.try_iter()?.map(|t| added_token_of(&t?, special)).collect()
 }
@@ -138,6 +156,11 @@ impl PyTokenizer {
         add_special_tokens: bool,
     ) -> PyResult<PyEncoding> {
         let it = item(seq(sequence, is_pretokenized)?, pair.map(|p| seq(p, is_pretokenized)).transpose()?);
+        if let Some(mut one) = self.encode_compact(py, std::slice::from_ref(&it), add_special_tokens, 1)? {
+            if let Some(enc) = one.pop() {
+                return Ok(enc);
+            }
+        }
         let input = encode_input(&it);
         let enc =
             self.detached(py, |t| t.encode(input, add_special_tokens, OffsetType::Char)).map_err(|e| to_py(py, e))?;
@@ -156,6 +179,9 @@ impl PyTokenizer {
         num_threads: usize,
     ) -> PyResult<Vec<PyEncoding>> {
         let items = batch_items(input, is_pretokenized)?;
+        if let Some(encs) = self.encode_compact(py, &items, add_special_tokens, num_threads)? {
+            return Ok(encs);
+        }
         let encs = self.encode_items(py, &items, add_special_tokens, OffsetType::Char, num_threads)?;
         Ok(encs.into_iter().map(PyEncoding::new).collect())
     }

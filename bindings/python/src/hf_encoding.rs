@@ -1,19 +1,52 @@
 //! `tokenmill.Encoding`: the result of encoding one input, as `tokenizers.Encoding` presents it
 //! (char offsets, word ids, sequence ids, overflowing windows and the alignment lookups).
+//!
+//! One text encoded without truncation or padding arrives compact (`CompactEncoding`: ids,
+//! offsets and words of its tokens plus the post-processor's frame); the attributes users read
+//! most are computed from that directly, and the full `Encoding` (token strings, lookups) is
+//! built the first time something needs it.
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 
+use tokenmill_tokenizers::tokenizer::CompactEncoding;
 use tokenmill_tokenizers::Encoding;
+
+enum Repr {
+    Full(Encoding),
+    Compact { compact: CompactEncoding, full: OnceLock<Encoding> },
+}
 
 /// Ids, tokens, offsets (char offsets into the input), masks and alignments of one input.
 #[pyclass(frozen, module = "tokenmill._tokenmill", name = "Encoding")]
 pub(crate) struct PyEncoding {
-    pub(crate) inner: Encoding,
+    repr: Repr,
 }
 
 impl PyEncoding {
     pub(crate) fn new(inner: Encoding) -> Self {
-        PyEncoding { inner }
+        PyEncoding { repr: Repr::Full(inner) }
+    }
+
+    pub(crate) fn compact(compact: CompactEncoding) -> Self {
+        PyEncoding { repr: Repr::Compact { compact, full: OnceLock::new() } }
+    }
+
+    /// The full encoding (built once from the compact form).
+    fn full(&self) -> &Encoding {
+        match &self.repr {
+            Repr::Full(e) => e,
+            Repr::Compact { compact, full } => full.get_or_init(|| compact.to_encoding()),
+        }
+    }
+
+    /// `compact(c)` when compact, else `full(e)`: a field without building the full encoding.
+    fn field<T>(&self, compact: impl FnOnce(&CompactEncoding) -> T, full: impl FnOnce(&Encoding) -> T) -> T {
+        match &self.repr {
+            Repr::Compact { compact: c, .. } => compact(c),
+            Repr::Full(e) => full(e),
+        }
     }
 }
 
@@ -21,89 +54,89 @@ impl PyEncoding {
 impl PyEncoding {
     #[getter]
     fn ids(&self) -> Vec<u32> {
-        self.inner.ids.clone()
+        self.field(CompactEncoding::ids, |e| e.ids.clone())
     }
     #[getter]
     fn type_ids(&self) -> Vec<u32> {
-        self.inner.type_ids.clone()
+        self.field(CompactEncoding::type_ids, |e| e.type_ids.clone())
     }
     #[getter]
     fn tokens(&self) -> Vec<&str> {
-        self.inner.tokens.iter().collect()
+        self.full().tokens.iter().collect()
     }
     /// `(start, end)` char offsets into the input (of its own sequence, for a pair).
     #[getter]
     fn offsets(&self) -> Vec<(usize, usize)> {
-        self.inner.offsets.clone()
+        self.field(CompactEncoding::offsets, |e| e.offsets.clone())
     }
     #[getter]
     fn attention_mask(&self) -> Vec<u32> {
-        self.inner.attention_mask.clone()
+        self.field(CompactEncoding::attention_mask, |e| e.attention_mask.clone())
     }
     #[getter]
     fn special_tokens_mask(&self) -> Vec<u32> {
-        self.inner.special_tokens_mask.clone()
+        self.field(CompactEncoding::special_tokens_mask, |e| e.special_tokens_mask.clone())
     }
     /// The word index of every token (None for special and padding tokens).
     #[getter]
     fn word_ids(&self) -> Vec<Option<u32>> {
-        self.inner.words.clone()
+        self.field(CompactEncoding::words, |e| e.words.clone())
     }
     /// HF's older name of `word_ids`.
     #[getter]
     fn words(&self) -> Vec<Option<u32>> {
-        self.inner.words.clone()
+        self.word_ids()
     }
     /// The sequence (0 or 1) of every token (None for special and padding tokens).
     #[getter]
     fn sequence_ids(&self) -> Vec<Option<usize>> {
-        self.inner.sequence_ids()
+        self.field(CompactEncoding::sequence_ids, Encoding::sequence_ids)
     }
     #[getter]
     fn n_sequences(&self) -> usize {
-        self.inner.n_sequences()
+        self.field(CompactEncoding::n_sequences, Encoding::n_sequences)
     }
     /// The windows truncation cut off (each a full Encoding), in HF's order.
     #[getter]
     fn overflowing(&self) -> Vec<PyEncoding> {
-        self.inner.overflowing.iter().cloned().map(PyEncoding::new).collect()
+        self.full().overflowing.iter().cloned().map(PyEncoding::new).collect()
     }
 
     #[pyo3(signature = (char_pos, sequence_index = 0))]
     fn char_to_token(&self, char_pos: usize, sequence_index: usize) -> Option<usize> {
-        self.inner.char_to_token(char_pos, sequence_index)
+        self.full().char_to_token(char_pos, sequence_index)
     }
     #[pyo3(signature = (char_pos, sequence_index = 0))]
     fn char_to_word(&self, char_pos: usize, sequence_index: usize) -> Option<u32> {
-        self.inner.char_to_word(char_pos, sequence_index)
+        self.full().char_to_word(char_pos, sequence_index)
     }
     /// The offsets of a token (in its own sequence), as HF's Python returns them.
     fn token_to_chars(&self, token_index: usize) -> Option<(usize, usize)> {
-        self.inner.token_to_chars(token_index).map(|(_, o)| o)
+        self.full().token_to_chars(token_index).map(|(_, o)| o)
     }
     fn token_to_word(&self, token_index: usize) -> Option<u32> {
-        self.inner.token_to_word(token_index).map(|(_, w)| w)
+        self.full().token_to_word(token_index).map(|(_, w)| w)
     }
     fn token_to_sequence(&self, token_index: usize) -> Option<usize> {
-        self.inner.token_to_sequence(token_index)
+        self.full().token_to_sequence(token_index)
     }
     #[pyo3(signature = (word_index, sequence_index = 0))]
     fn word_to_tokens(&self, word_index: u32, sequence_index: usize) -> Option<(usize, usize)> {
-        self.inner.word_to_tokens(word_index, sequence_index)
+        self.full().word_to_tokens(word_index, sequence_index)
     }
     #[pyo3(signature = (word_index, sequence_index = 0))]
     fn word_to_chars(&self, word_index: u32, sequence_index: usize) -> Option<(usize, usize)> {
-        self.inner.word_to_chars(word_index, sequence_index)
+        self.full().word_to_chars(word_index, sequence_index)
     }
 
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.field(CompactEncoding::len, Encoding::len)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Encoding(num_tokens={}, attributes=[ids, type_ids, tokens, offsets, attention_mask, special_tokens_mask, overflowing])",
-            self.inner.len()
+            self.__len__()
         )
     }
 }

@@ -63,6 +63,20 @@ pub enum PostProcessor {
     Sequence(SequenceProcessing),
 }
 
+impl PostProcessor {
+    /// True when processing one sequence only puts special tokens around it and sets type ids
+    /// and sequence ranges — the same for any tokens — so its effect can be taken from one
+    /// token's encoding ([`crate::tokenizer::compact`]). Offset trimming reads the token strings.
+    pub fn frames_only(&self) -> bool {
+        match self {
+            PostProcessor::TemplateProcessing(_) | PostProcessor::BertProcessing(_) => true,
+            PostProcessor::RobertaProcessing(p) => !p.trim_offsets,
+            PostProcessor::ByteLevel(p) => !p.trim_offsets,
+            PostProcessor::Sequence(p) => p.processors.iter().all(PostProcessor::frames_only),
+        }
+    }
+}
+
 impl PostProcess for PostProcessor {
     fn added_tokens(&self, is_pair: bool) -> usize {
         match self {

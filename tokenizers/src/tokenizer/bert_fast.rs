@@ -113,6 +113,7 @@ pub(crate) fn run(
                     split: Split::Fused { piece, offsets },
                     range: t.start..t.end,
                     from_model: true,
+                    vocab_string: false,
                 });
             }
             *word += 1;

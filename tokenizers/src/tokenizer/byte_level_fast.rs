@@ -61,11 +61,14 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
     // The piece in the byte-level alphabet, and where each of its bytes starts there: a token's
     // string is a slice of it (the vocabulary entry is exactly that mapping of the token's bytes,
     // and reading it from a 50k+ entry vocabulary misses the cache on most tokens).
+    let strings = sink.wants_strings();
     let mut mapped = String::new();
     let mut mapped_at: Vec<usize> = Vec::new();
-    let mut each = |s: usize, e: usize| {
-        ids.clear();
-        cache::with_cache(model.uid(), |cache| {
+    // The per-thread piece cache is taken once for the whole text (as the ids path does), not
+    // per piece: the thread-local lookup cost more than most pieces' own work.
+    cache::with_cache(model.uid(), |cache| {
+        let mut each = |s: usize, e: usize| {
+            ids.clear();
             let piece = &bytes[s..e];
             if let Some(id) = model.whole_piece_at(bytes, s, e) {
                 ids.push(id);
@@ -79,43 +82,51 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
             } else {
                 model.merge_at(bytes, s, e, &mut ids);
             }
-        });
-        mapped.clear();
-        mapped_at.clear();
-        for &b in &bytes[s..e] {
-            mapped_at.push(mapped.len());
-            mapped.push(crate::decoder::byte_level::byte_to_char(b));
-        }
-        mapped_at.push(mapped.len());
-        let mut at = s;
-        for &id in &ids {
-            // A single token is the whole piece; else its length is its byte string's.
-            let len = if ids.len() == 1 { e - s } else { model.token_bytes(id).map_or(0, <[u8]>::len) };
-            // Byte-level alignments: every byte of a char maps to the whole char, so a token
-            // holding part of a char reports the whole char.
-            let mut a = start_of(at);
-            let mut b = end_of(at + len).max(a);
-            while a > 0 && !text.is_char_boundary(a) {
-                a -= 1;
+            mapped.clear();
+            mapped_at.clear();
+            if strings {
+                for &b in &bytes[s..e] {
+                    mapped_at.push(mapped.len());
+                    mapped.push(crate::decoder::byte_level::byte_to_char(b));
+                }
+                mapped_at.push(mapped.len());
             }
-            while b < text.len() && !text.is_char_boundary(b) {
-                b += 1;
+            let mut at = s;
+            for &id in &ids {
+                // A single token is the whole piece; else its length is its byte string's.
+                let len = if ids.len() == 1 { e - s } else { model.token_bytes(id).map_or(0, <[u8]>::len) };
+                // Byte-level alignments: every byte of a char maps to the whole char, so a token
+                // holding part of a char reports the whole char.
+                let mut a = start_of(at);
+                let mut b = end_of(at + len).max(a);
+                while a > 0 && !text.is_char_boundary(a) {
+                    a -= 1;
+                }
+                while b < text.len() && !text.is_char_boundary(b) {
+                    b += 1;
+                }
+                // Without strings (the sink looks them up by id) every token gets the empty range.
+                let (ms, me) = if strings {
+                    (mapped_at[(at - s).min(e - s)], mapped_at[(at + len - s).min(e - s)])
+                } else {
+                    (0, 0)
+                };
+                sink.token(TokenAt {
+                    id,
+                    word: *word,
+                    split: Split::Fused { piece: &mapped, offsets: (base + a, base + b) },
+                    range: ms..me,
+                    from_model: false,
+                    vocab_string: true,
+                });
+                at += len;
             }
-            let (ms, me) = (mapped_at[(at - s).min(e - s)], mapped_at[(at + len - s).min(e - s)]);
-            sink.token(TokenAt {
-                id,
-                word: *word,
-                split: Split::Fused { piece: &mapped, offsets: (base + a, base + b) },
-                range: ms..me,
-                from_model: false,
-            });
-            at += len;
+            *word += 1;
+        };
+        if fast.keep_gaps {
+            fast.tok.splitter().for_each_isolated(scan, &mut each)
+        } else {
+            fast.tok.splitter().for_each_match(scan, &mut each)
         }
-        *word += 1;
-    };
-    if fast.keep_gaps {
-        fast.tok.splitter().for_each_isolated(scan, &mut each)
-    } else {
-        fast.tok.splitter().for_each_match(scan, &mut each)
-    }
+    })
 }

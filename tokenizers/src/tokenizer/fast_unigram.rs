@@ -217,6 +217,7 @@ impl Sink for SpaceBefore<'_> {
             split: Split::Fused { piece, offsets: (self.space, end) },
             range: t.range.clone(),
             from_model: t.from_model,
+            vocab_string: t.vocab_string,
         });
     }
 }
@@ -312,7 +313,11 @@ fn run_words(
         if let Some(ids) = sink.ids_mut() {
             ids.extend(toks.iter().map(|t| t.id));
         } else {
-            build(&mut piece);
+            // A sink that looks strings up by id reads the text of unknown pieces only.
+            let strings = sink.wants_strings() || toks.iter().any(|t| Some(t.id) == model.unk_id());
+            if strings {
+                build(&mut piece);
+            }
             // Where the `▁` came from: the word's first char (prepended) or the space before it.
             let (ms, me) = if first { (a, a + 1) } else { (a - 1, a) };
             for t in &toks {
@@ -321,9 +326,10 @@ fn run_words(
                 sink.token(TokenAt {
                     id: t.id,
                     word: *word,
-                    split: Split::Fused { piece: &piece, offsets: (base + s, base + e) },
-                    range: t.start..t.end,
+                    split: Split::Fused { piece: if strings { &piece } else { "" }, offsets: (base + s, base + e) },
+                    range: if strings { t.start..t.end } else { 0..0 },
                     from_model: true,
+                    vocab_string: false,
                 });
             }
         }

@@ -7,6 +7,7 @@
 pub mod batch;
 mod bert_fast;
 pub mod byte_level_fast;
+pub mod compact;
 mod fast_unigram;
 pub mod input;
 pub mod offsets;
@@ -14,6 +15,7 @@ pub mod pipeline;
 mod sequence;
 mod word_cache;
 
+pub use compact::{CompactEncoding, Frame};
 pub use input::{EncodeInput, InputSequence, OffsetType};
 pub use pipeline::HfTokenizer;
 

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::added_vocab::hf::{AddedVocabulary, HfAddedToken, VocabLookup};
 use crate::decoder::{Decode, Decoder};
@@ -22,6 +23,7 @@ use crate::truncation::TruncationParams;
 use super::batch;
 use super::bert_fast::BertFast;
 use super::byte_level_fast::ByteLevelFast;
+use super::compact::IdStrings;
 use super::fast_unigram::UnigramFast;
 use super::input::{EncodeInput, InputSequence, OffsetType};
 use super::offsets::CharOffsets;
@@ -49,6 +51,9 @@ pub struct HfTokenizer {
     /// reallocations cost more than filling them; the ratio ranges from ~200 for a large
     /// WordPiece vocabulary to ~500 for a small Unigram one). Races between threads only blur it.
     tokens_per_kb: AtomicU32,
+    /// Every model token string by id, for [`super::compact`] (built on first use; the model
+    /// never changes after construction).
+    pub(crate) id_strings: OnceLock<Arc<IdStrings>>,
 }
 
 /// The model as the added vocabulary sees it.
@@ -113,6 +118,7 @@ impl HfTokenizer {
             bert_fast: None,
             unigram_fast: None,
             tokens_per_kb: AtomicU32::new(256),
+            id_strings: OnceLock::new(),
         }
     }
 
@@ -340,20 +346,30 @@ impl HfTokenizer {
         batch::map(texts, threads, |t| self.encode_ids(t.as_ref()))?.into_iter().collect()
     }
 
+    /// Room for the tokens of a text of `bytes` bytes: what the recent ratio predicts, an eighth
+    /// more, and special tokens.
+    pub(crate) fn capacity_guess(&self, bytes: usize) -> usize {
+        let guess = bytes * self.tokens_per_kb.load(Ordering::Relaxed) as usize / 1024;
+        guess + guess / 8 + 4
+    }
+
+    /// Records that a text of `bytes` bytes gave `tokens` tokens (for [`Self::capacity_guess`]).
+    pub(crate) fn observe_tokens(&self, bytes: usize, tokens: usize) {
+        if bytes >= 64 {
+            let per_kb = self.tokens_per_kb.load(Ordering::Relaxed);
+            let seen = (tokens * 1024 / bytes).min(4096) as u32;
+            // A moving average: one odd text does not resize everything after it.
+            self.tokens_per_kb.store((per_kb * 7 + seen) / 8, Ordering::Relaxed);
+        }
+    }
+
     /// One sequence (raw or pre-tokenized) to an unprocessed encoding.
     fn encode_input_sequence(&self, seq: &InputSequence<'_>, type_id: u32, offsets: OffsetType) -> Result<Encoding> {
         match seq {
             InputSequence::Raw(text) => {
-                let per_kb = self.tokens_per_kb.load(Ordering::Relaxed) as usize;
-                // Room for what the recent ratio predicts, an eighth more, and special tokens.
-                let guess = text.len() * per_kb / 1024;
-                let enc = Encoding::with_capacity(guess + guess / 8 + 4);
+                let enc = Encoding::with_capacity(self.capacity_guess(text.len()));
                 let enc = self.encode_text(text, type_id, None, offsets, enc)?;
-                if text.len() >= 64 {
-                    let seen = (enc.len() * 1024 / text.len()).min(4096) as u32;
-                    // A moving average: one odd text does not resize everything after it.
-                    self.tokens_per_kb.store(((per_kb as u32) * 7 + seen) / 8, Ordering::Relaxed);
-                }
+                self.observe_tokens(text.len(), enc.len());
                 Ok(enc)
             }
             InputSequence::PreTokenized(words) => {

@@ -24,6 +24,9 @@ pub(crate) struct TokenAt<'a> {
     pub range: Range<usize>,
     /// From the model (its token string is the vocabulary's), or an added token (the matched text).
     pub from_model: bool,
+    /// Not from the model stage, yet its string is the vocabulary entry of `id` (the byte-level
+    /// engine's tokens): callers that skip strings may look it up instead.
+    pub vocab_string: bool,
 }
 
 /// The text a token was found in.
@@ -65,6 +68,12 @@ pub(crate) trait Sink {
     fn ids_mut(&mut self) -> Option<&mut Vec<u32>> {
         None
     }
+    /// False when the sink reads a token's [`TokenAt::text`] only where its string is not the
+    /// vocabulary entry of its id (added tokens, Unigram's unknown pieces): stages may then skip
+    /// building the text of the others (and hand them an empty one).
+    fn wants_strings(&self) -> bool {
+        true
+    }
 }
 
 /// Ids only.
@@ -96,6 +105,7 @@ impl HfTokenizer {
                         split: Split::Raw { text, base: 0 },
                         range: s..e,
                         from_model: false,
+                        vocab_string: false,
                     });
                     word += 1;
                 }
@@ -126,6 +136,7 @@ impl HfTokenizer {
                             split: Split::Raw { text, base },
                             range: s..e,
                             from_model: false,
+                            vocab_string: false,
                         });
                         *word += 1;
                     }
@@ -177,7 +188,14 @@ impl HfTokenizer {
             match id {
                 Some(id) => {
                     let range = 0..slice.len();
-                    sink.token(TokenAt { id, word: *word, split: Split::Normalized(&slice), range, from_model: false });
+                    sink.token(TokenAt {
+                        id,
+                        word: *word,
+                        split: Split::Normalized(&slice),
+                        range,
+                        from_model: false,
+                        vocab_string: false,
+                    });
                     *word += 1;
                 }
                 None => self.run_normalized(slice, word, sink)?,
@@ -205,6 +223,7 @@ impl HfTokenizer {
                     split: Split::Normalized(split),
                     range: t.start..t.end,
                     from_model: true,
+                    vocab_string: false,
                 });
             }
             *word += 1;

@@ -50,7 +50,14 @@ class AddedToken:
     def __getstate__(self) -> dict[str, Any]: ...
 
 class Encoding:
-    """The result of encoding one input (or pair), as ``tokenizers.Encoding`` presents it."""
+    """The result of encoding one input (or pair), as ``tokenizers.Encoding`` presents it.
+
+    A single text encoded without truncation or padding is kept compact (ids, offsets and word
+    ids of its tokens plus the special tokens around them): ``ids``, masks, ``type_ids``,
+    ``offsets``, ``word_ids`` and ``sequence_ids`` are computed from that when read, and the
+    token strings and lookups (``tokens``, ``char_to_token``, ...) are built on first use. The
+    values are the same either way.
+    """
 
     @property
     def ids(self) -> list[int]: ...
