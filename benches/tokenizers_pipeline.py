@@ -3,7 +3,8 @@ tokenizer.json pipelines, against its peers measured in the same run.
 
     python benches/tokenizers_pipeline.py [--mb 4] [--runs 3] [--corpora imdb,enwiki] [--only wordpiece,...]
 
-Groups (each on each corpus, every figure the median of --runs timed passes after one warm-up):
+Groups (each on each corpus, every figure the median of --runs timed passes after one warm-up;
+the passes of a group's libraries are interleaved):
   wordpiece  minilm-l6-uncased tokenizer.json: tokenmill (full Encoding, ids-only fast path) vs HF
              tokenizers (encode_batch, encode_batch_fast) vs flash-tokenizer (C++ BERT tokenizer)
   unigram    botchan_en_unigram_1000 tokenizer.json: tokenmill vs HF vs the sentencepiece package
@@ -151,16 +152,22 @@ def n_tokens(out) -> int:
     return sum(len(x.ids) if hasattr(x, "ids") else len(x) for x in out)
 
 
-def measure(fn, docs, runs: int):
-    fn(docs[: max(1, len(docs) // 20)])  # warm-up: caches, lazy tables, allocator
-    times, tokens = [], 0
+def measure(cands, docs, runs: int):
+    """{label: (median seconds, tokens)} for every candidate. The timed passes go round the
+    candidates in turn (pass 1 of each, then pass 2 of each, ...), so a slow spell of the machine
+    falls on all of them alike instead of on whichever ran then."""
+    for _, fn in cands:
+        fn(docs[: max(1, len(docs) // 20)])  # warm-up: caches, lazy tables, allocator
+    times = {label: [] for label, _ in cands}
+    tokens = {}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        out = fn(docs)
-        times.append(time.perf_counter() - t0)
-        tokens = n_tokens(out)  # counted outside the timed region
-        del out
-    return statistics.median(times), tokens
+        for label, fn in cands:
+            t0 = time.perf_counter()
+            out = fn(docs)
+            times[label].append(time.perf_counter() - t0)
+            tokens[label] = n_tokens(out)  # counted outside the timed region
+            del out
+    return {label: (statistics.median(times[label]), tokens[label]) for label, _ in cands}
 
 
 def main(argv=None) -> int:
@@ -186,11 +193,11 @@ def main(argv=None) -> int:
         docs = load_corpus(corpus_name, args.mb)
         nbytes = sum(len(d.encode()) for d in docs)
         for group in args.only.split(","):
-            ours_time = None
-            for label, fn in candidates(group):
-                secs, tokens = measure(fn, docs, args.runs)
-                if ours_time is None:
-                    ours_time = secs
+            cands = candidates(group)
+            results = measure(cands, docs, args.runs)
+            ours_time = results["tokenmill encode_batch"][0]
+            for label, _ in cands:
+                secs, tokens = results[label]
                 ratio = "" if label == "tokenmill encode_batch" else f"{secs / ours_time:.2f}x"
                 row = (f"| {group} | {corpus_name} | {label} | {nbytes / secs / 1e6:.1f} | "
                        f"{tokens / secs / 1e6:.2f} | {ratio} |")

@@ -12,10 +12,11 @@
 
 use serde_json::Value;
 
-use crate::model::{Model, Token};
+use crate::model::{Model, ModelWrapper, Token};
 use crate::normalizer::Normalizer;
 use crate::pretokenizer::PreTokenizer;
 
+use super::compact::Rec;
 use super::pipeline::HfTokenizer;
 use super::sequence::{Sink, Split, TokenAt};
 
@@ -102,11 +103,24 @@ pub(crate) fn run(
             let piece = &norm_str[w..e];
             buf.clear();
             tok.model.try_tokenize(piece, &mut buf)?;
-            for t in &buf {
+            let offsets_of = |t: &Token| {
                 // Original position of the token's first byte, and one past its last byte.
                 let first = at.get(w + t.start).map_or(base + start, |&p| p as usize);
                 let last = if t.end > t.start { at.get(w + t.end - 1).map(|&p| p as usize + 1) } else { None };
-                let offsets = (first, last.unwrap_or(first));
+                (first, last.unwrap_or(first))
+            };
+            if let (ModelWrapper::WordPiece(_), Some(recs)) = (&tok.model, sink.recs_mut()) {
+                // A compact encoding: WordPiece tokens are vocabulary entries, kept as records.
+                for t in &buf {
+                    let (s, e) = offsets_of(t);
+                    recs.push(Rec { id: t.id, start: s as u32, end: e as u32, word: *word });
+                }
+                *word += 1;
+                w = e;
+                continue;
+            }
+            for t in &buf {
+                let offsets = offsets_of(t);
                 sink.token(TokenAt {
                     id: t.id,
                     word: *word,

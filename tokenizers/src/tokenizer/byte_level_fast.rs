@@ -4,6 +4,7 @@
 //! tiktoken-style [`BpeModel`](crate::model::BpeModel) replace the general pre-tokenizer and model
 //! stages and give the same tokens (checked by the parity tests against HF).
 
+use super::compact::Rec;
 use super::sequence::{Sink, Split, TokenAt};
 use super::{Flavor, Tokenizer};
 use crate::model::cache::{self, MAX_PIECE_LEN};
@@ -29,6 +30,12 @@ impl ByteLevelFast {
     pub(crate) fn ids_into(&self, text: &str, out: &mut Vec<u32>) {
         self.tok.encode_ordinary_into(text, out)
     }
+}
+
+/// Where [`run`] puts tokens.
+enum Out<'a> {
+    Recs(&'a mut Vec<Rec>),
+    Sink(&'a mut dyn Sink),
 }
 
 /// Encodes `text` (starting at byte `base` of the sequence), one word per regex piece.
@@ -62,6 +69,12 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
     // string is a slice of it (the vocabulary entry is exactly that mapping of the token's bytes,
     // and reading it from a 50k+ entry vocabulary misses the cache on most tokens).
     let strings = sink.wants_strings();
+    // A compact encoding takes the tokens as records (their strings are the vocabulary's).
+    let direct = !strings && sink.recs_mut().is_some();
+    let mut out = match sink.recs_mut() {
+        Some(recs) if direct => Out::Recs(recs),
+        _ => Out::Sink(sink),
+    };
     let mut mapped = String::new();
     let mut mapped_at: Vec<usize> = Vec::new();
     // The per-thread piece cache is taken once for the whole text (as the ids path does), not
@@ -105,20 +118,28 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
                 while b < text.len() && !text.is_char_boundary(b) {
                     b += 1;
                 }
-                // Without strings (the sink looks them up by id) every token gets the empty range.
-                let (ms, me) = if strings {
-                    (mapped_at[(at - s).min(e - s)], mapped_at[(at + len - s).min(e - s)])
-                } else {
-                    (0, 0)
-                };
-                sink.token(TokenAt {
-                    id,
-                    word: *word,
-                    split: Split::Fused { piece: &mapped, offsets: (base + a, base + b) },
-                    range: ms..me,
-                    from_model: false,
-                    vocab_string: true,
-                });
+                match &mut out {
+                    Out::Recs(recs) => {
+                        recs.push(Rec { id, start: (base + a) as u32, end: (base + b) as u32, word: *word })
+                    }
+                    Out::Sink(sink) => {
+                        // Without strings (the sink looks them up by id) every token gets the
+                        // empty range.
+                        let (ms, me) = if strings {
+                            (mapped_at[(at - s).min(e - s)], mapped_at[(at + len - s).min(e - s)])
+                        } else {
+                            (0, 0)
+                        };
+                        sink.token(TokenAt {
+                            id,
+                            word: *word,
+                            split: Split::Fused { piece: &mapped, offsets: (base + a, base + b) },
+                            range: ms..me,
+                            from_model: false,
+                            vocab_string: true,
+                        });
+                    }
+                }
                 at += len;
             }
             *word += 1;

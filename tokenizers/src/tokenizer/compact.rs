@@ -77,11 +77,11 @@ impl IdStrings {
 /// One token of the sequence: id, offsets into the text (bytes or chars, as asked), word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C)]
-struct Rec {
-    id: u32,
-    start: u32,
-    end: u32,
-    word: u32,
+pub(crate) struct Rec {
+    pub id: u32,
+    pub start: u32,
+    pub end: u32,
+    pub word: u32,
 }
 
 /// One text's encoding: its own tokens, and the frame around them.
@@ -226,6 +226,10 @@ impl Sink for CompactSink<'_> {
 
     fn wants_strings(&self) -> bool {
         false
+    }
+
+    fn recs_mut(&mut self) -> Option<&mut Vec<Rec>> {
+        Some(&mut self.toks)
     }
 }
 

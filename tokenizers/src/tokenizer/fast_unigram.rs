@@ -33,6 +33,7 @@ use crate::model::{ModelWrapper, Token};
 use crate::normalizer::{Normalizer, Precompiled};
 use crate::pretokenizer::PreTokenizer;
 
+use super::compact::Rec;
 use super::pipeline::HfTokenizer;
 use super::sequence::{Sink, Split, TokenAt};
 use super::word_cache::WordCache;
@@ -320,13 +321,29 @@ fn run_words(
             }
             // Where the `▁` came from: the word's first char (prepended) or the space before it.
             let (ms, me) = if first { (a, a + 1) } else { (a - 1, a) };
-            for t in &toks {
+            let span = |t: &Token| {
                 let s = if t.start < r { ms } else { a + t.start - r };
                 let e = if t.end <= r { me } else { a + t.end - r };
+                (base + s, base + e)
+            };
+            if !strings {
+                if let Some(recs) = sink.recs_mut() {
+                    // Known pieces only: their strings are the vocabulary's.
+                    for t in &toks {
+                        let (s, e) = span(t);
+                        recs.push(Rec { id: t.id, start: s as u32, end: e as u32, word: *word });
+                    }
+                    *word += 1;
+                    first = false;
+                    continue;
+                }
+            }
+            for t in &toks {
+                let (s, e) = span(t);
                 sink.token(TokenAt {
                     id: t.id,
                     word: *word,
-                    split: Split::Fused { piece: if strings { &piece } else { "" }, offsets: (base + s, base + e) },
+                    split: Split::Fused { piece: if strings { &piece } else { "" }, offsets: (s, e) },
                     range: if strings { t.start..t.end } else { 0..0 },
                     from_model: true,
                     vocab_string: false,
@@ -456,6 +473,20 @@ mod tests {
                 }
             }
             assert!(fused_ascii > 1000, "{name}: the fused path ran on {fused_ascii} texts");
+            // The compact encoding (records straight from the fused loop, strings of unknown
+            // pieces kept) expands to the full encoding, on both passes of the word cache.
+            let texts: Vec<&str> =
+                corpus.lines().chain(edge.iter().copied()).chain(mixed.iter().map(String::as_str)).collect();
+            for _pass in 0..2 {
+                let compact = tok
+                    .encode_batch_compact(&texts, true, crate::tokenizer::OffsetType::Char, 1)
+                    .unwrap()
+                    .expect("no truncation or padding in these files");
+                for (text, c) in texts.iter().zip(&compact) {
+                    let want = tok.encode(*text, true, crate::tokenizer::OffsetType::Char).unwrap();
+                    assert_eq!(c.to_encoding(), want, "{name} compact: {text:?}");
+                }
+            }
         }
     }
 }

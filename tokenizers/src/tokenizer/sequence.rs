@@ -68,6 +68,11 @@ pub(crate) trait Sink {
     fn ids_mut(&mut self) -> Option<&mut Vec<u32>> {
         None
     }
+    /// The compact encoding's token records, for stages that can append tokens whose strings
+    /// are the vocabulary's directly (no [`TokenAt`], no call per token).
+    fn recs_mut(&mut self) -> Option<&mut Vec<super::compact::Rec>> {
+        None
+    }
     /// False when the sink reads a token's [`TokenAt::text`] only where its string is not the
     /// vocabulary entry of its id (added tokens, Unigram's unknown pieces): stages may then skip
     /// building the text of the others (and hand them an empty one).
