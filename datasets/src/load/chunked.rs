@@ -18,6 +18,23 @@ use rayon::prelude::*;
 use super::files;
 use crate::error::{Error, Result};
 
+/// The UTF-8 byte order mark.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The file at `path` memory-mapped, when it is a non-empty uncompressed regular file (the common
+/// case: its bytes are then read straight from the page cache, no copy); `None` otherwise.
+pub(crate) fn map_plain(path: &Path) -> Result<Option<memmap2::Mmap>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let plain = matches!(files::Compression::of(path), files::Compression::None);
+    if !plain || !file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return Ok(None);
+    }
+    // SAFETY: the map is read only. A file truncated while it is read is the one hazard of any
+    // map (SIGBUS); loaders of local data files (ripgrep, pyarrow's memory-mapped reads) accept
+    // it, and a concurrently rewritten input gives garbage rows either way.
+    Ok(unsafe { memmap2::Mmap::map(&file) }.ok())
+}
+
 /// The most memory reserved ahead of a read (a huge `chunk_bytes` must not allocate it up front).
 const MAX_RESERVE: usize = 64 << 20;
 
@@ -79,19 +96,31 @@ impl Chunker {
     /// A chunker over the file at `path`: mapped when it is an uncompressed regular file (the common
     /// case: chunks then are ranges of the page cache), else read through [`files::open`].
     pub(crate) fn open(path: &Path, boundary: Boundary, chunk_bytes: usize) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let plain = matches!(files::Compression::of(path), files::Compression::None);
-        if plain && file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
-            // SAFETY: the map is read only. A file truncated while it is read is the one hazard of any
-            // map (SIGBUS); loaders of local data files (ripgrep, pyarrow's memory-mapped reads)
-            // accept it, and a concurrently rewritten input gives garbage rows either way.
-            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                let mut c = Chunker::new(Box::new(std::io::empty()), boundary, chunk_bytes);
-                c.mapped = Some(Arc::new(map));
-                return Ok(c);
-            }
+        if let Some(map) = map_plain(path)? {
+            let mut c = Chunker::new(Box::new(std::io::empty()), boundary, chunk_bytes);
+            c.mapped = Some(Arc::new(map));
+            return Ok(c);
         }
         Ok(Chunker::new(files::open(path)?, boundary, chunk_bytes))
+    }
+
+    /// Drops a UTF-8 byte order mark at the start of the input (before the first chunk).
+    pub(crate) fn skip_bom(&mut self) -> std::io::Result<()> {
+        debug_assert!(self.carry.is_empty() && self.scanned == self.pos);
+        match &self.mapped {
+            Some(map) => {
+                if self.pos == 0 && map.starts_with(BOM) {
+                    self.pos = BOM.len();
+                    self.scanned = self.pos;
+                }
+            }
+            None => {
+                if self.reader.fill_buf()?.starts_with(BOM) {
+                    self.reader.consume(BOM.len());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Drops the first `lines` lines of the input (pandas' `skiprows`); before the first chunk.

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_json::ReaderBuilder;
 use arrow_schema::{ArrowError, DataType, Fields, Schema, SchemaRef};
+use rayon::prelude::*;
 
-use super::json_value::{merge_fields, type_of, JVal};
+use super::json_value::{merge_fields, type_of, JVal, TypeOnly};
 use super::{chain_files, chunked, files, projection, BatchIter, BatchSource, LoadOptions};
 use crate::error::{Error, Result};
 
@@ -21,7 +22,10 @@ pub fn source(paths: &[PathBuf], opts: &LoadOptions) -> Result<BatchSource> {
         Kind::Lines(reader) => {
             let schema = match &opts.schema {
                 Some(s) => s.clone(),
-                None => infer_lines(first, reader, opts.infer_rows)?,
+                None => match infer_mapped(first, opts.infer_rows)? {
+                    Some(schema) => schema,
+                    None => infer_lines(first, reader, opts.infer_rows)?,
+                },
             };
             let schema = project(schema, opts)?;
             (schema.clone(), lines_batches(first, schema, opts)?)
@@ -77,6 +81,46 @@ fn skip_bom(r: &mut Box<dyn BufRead + Send>, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// [`infer_lines`] on a memory-mapped file, the lines typed in parallel: `None` when the file
+/// cannot be mapped or any line fails (then the serial pass runs and names the failing line).
+///
+/// Why it is the same schema: merging types is a join (null below everything, int64 below
+/// float64, lists and structs merged field by field, struct fields in first-seen order), so merging
+/// each group of lines and then the groups in order gives what merging line by line gives.
+fn infer_mapped(path: &Path, max: usize) -> Result<Option<SchemaRef>> {
+    let Some(map) = chunked::map_plain(path)? else { return Ok(None) };
+    let body = map.strip_prefix(chunked::BOM).unwrap_or(&map);
+    // The first `max` non-blank lines (a line is what `read_until(b'\n')` gives).
+    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut at = 0;
+    while lines.len() < max.max(1) && at < body.len() {
+        let end = memchr::memchr(b'\n', &body[at..]).map_or(body.len(), |i| at + i + 1);
+        let line = &body[at..end];
+        if !line.iter().all(|b| b.is_ascii_whitespace()) {
+            lines.push(line);
+        }
+        at = end;
+    }
+    let typed = |group: &[&[u8]]| -> Option<Fields> {
+        let mut fields = Fields::empty();
+        for line in group {
+            let TypeOnly(t) = serde_json::from_slice(line).ok()?;
+            let DataType::Struct(f) = t else { return None };
+            fields = merge_fields(&fields, &f).ok()?;
+        }
+        Some(fields)
+    };
+    let per = lines.len().div_ceil(4 * rayon::current_num_threads()).max(64);
+    let groups: Vec<Option<Fields>> = lines.par_chunks(per).map(typed).collect();
+    let mut fields = Fields::empty();
+    for g in groups {
+        let Some(g) = g else { return Ok(None) };
+        let Ok(merged) = merge_fields(&fields, &g) else { return Ok(None) };
+        fields = merged;
+    }
+    Ok(Some(Arc::new(Schema::new(fields))))
+}
+
 /// Infers the schema of the first `max` non-blank lines.
 fn infer_lines(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Result<SchemaRef> {
     let mut fields = Fields::empty();
@@ -103,8 +147,6 @@ fn infer_lines(path: &Path, mut r: Box<dyn BufRead + Send>, max: usize) -> Resul
 }
 
 fn lines_batches(path: &Path, schema: SchemaRef, opts: &LoadOptions) -> Result<BatchIter> {
-    let mut r = files::open(path)?;
-    skip_bom(&mut r, path)?;
     let batch_rows = opts.batch_rows.max(1);
     let s = schema.clone();
     // Chunks end at newlines; each is decoded by its own arrow-json decoder, in parallel.
@@ -125,7 +167,9 @@ fn lines_batches(path: &Path, schema: SchemaRef, opts: &LoadOptions) -> Result<B
     let p = path.to_path_buf();
     let fail = move |e, c: chunked::FailedChunk| locate(&p, &schema, e, &c);
     let p = path.to_path_buf();
-    let chunker = chunked::Chunker::new(r, chunked::Boundary::Lines, opts.chunk_bytes);
+    // Mapped when the file is plain (chunks are then page-cache ranges, no copy).
+    let mut chunker = chunked::Chunker::open(path, chunked::Boundary::Lines, opts.chunk_bytes)?;
+    chunker.skip_bom().map_err(files::read_err(path))?;
     Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&p, e)))
 }
 
@@ -233,6 +277,50 @@ mod tests {
         let p = std::env::temp_dir().join(format!("tm-json-{}-{name}", std::process::id()));
         std::fs::write(&p, content).unwrap();
         p
+    }
+
+    /// The parallel inference over the mapped file gives the serial pass's schema (types that
+    /// widen only in late groups, fields that first appear late, a BOM, blank lines), the rows
+    /// load, and a bad line still gets the serial pass's message with its line number.
+    #[test]
+    fn mapped_inference_matches_serial() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..3000 {
+            match i {
+                0 => text.push_str(r#"{"n": 1, "s": null, "l": []}"#),
+                1500 => text.push_str(r#"{"n": 2.5, "s": "x", "late": {"a": 1}}"#),
+                2999 => text.push_str(r#"{"n": 3, "l": [null, 1.5], "last": true}"#),
+                _ if i % 7 == 0 => text.push_str("   "),
+                _ => text.push_str(&format!(r#"{{"n": {i}, "l": [{i}]}}"#)),
+            }
+            text.push('\n');
+        }
+        let p = write("mapped-infer.jsonl", &text);
+        let serial = infer_lines(
+            &p,
+            files::open(&p)
+                .map(|mut r| {
+                    skip_bom(&mut r, &p).unwrap();
+                    r
+                })
+                .unwrap(),
+            10_000,
+        )
+        .unwrap();
+        let mapped = infer_mapped(&p, 10_000).unwrap().expect("a plain file maps");
+        assert_eq!(mapped, serial);
+        assert_eq!(names(&mapped), ["n", "s", "l", "late", "last"]);
+        assert_eq!(mapped.field(0).data_type(), &DataType::Float64);
+        let src = source(&[p.clone()], &LoadOptions::default()).unwrap();
+        let rows: usize = src.batches.map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(rows, 3000 - (1..3000).filter(|i| i % 7 == 0 && *i != 1500).count());
+
+        let bad = text.replacen(r#"{"n": 2.5"#, r#"{"n": "2.5""#, 1);
+        std::fs::write(&p, bad).unwrap();
+        assert!(infer_mapped(&p, 10_000).unwrap().is_none());
+        let err = source(&[p.clone()], &LoadOptions::default()).err().expect("a type conflict").to_string();
+        assert!(err.contains("line 1501"), "{err}");
+        std::fs::remove_file(&p).ok();
     }
 
     fn names(s: &SchemaRef) -> Vec<String> {

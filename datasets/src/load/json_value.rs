@@ -102,6 +102,64 @@ impl Serialize for JVal {
     }
 }
 
+/// The Arrow type of a JSON value read straight from its text: what [`type_of`] gives for the
+/// parsed [`JVal`], without building it (no string is copied). A type conflict inside an array is
+/// an error (the caller re-reads with [`JVal`] for the message).
+pub struct TypeOnly(pub DataType);
+
+impl<'de> Deserialize<'de> for TypeOnly {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DataType;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<DataType, E> {
+                Ok(DataType::Null)
+            }
+            fn visit_none<E>(self) -> Result<DataType, E> {
+                Ok(DataType::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<DataType, E> {
+                Ok(DataType::Boolean)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<DataType, E> {
+                Ok(DataType::Int64)
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<DataType, E> {
+                // As JVal: an integer past i64 is a float.
+                Ok(if i64::try_from(v).is_ok() { DataType::Int64 } else { DataType::Float64 })
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<DataType, E> {
+                Ok(DataType::Float64)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<DataType, E> {
+                Ok(DataType::Utf8)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<DataType, A::Error> {
+                let mut t = DataType::Null;
+                while let Some(TypeOnly(x)) = s.next_element()? {
+                    t = merge(&t, &x).map_err(serde::de::Error::custom)?;
+                }
+                Ok(DataType::List(Arc::new(Field::new("item", t, true))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DataType, A::Error> {
+                let mut fields: Vec<Field> = Vec::new();
+                while let Some((k, TypeOnly(x))) = m.next_entry::<String, TypeOnly>()? {
+                    // A repeated key: the last value's type, at the first key's place (as JVal).
+                    match fields.iter_mut().find(|f| *f.name() == k) {
+                        Some(f) => *f = Field::new(k, x, true),
+                        None => fields.push(Field::new(k, x, true)),
+                    }
+                }
+                Ok(DataType::Struct(Fields::from(fields)))
+            }
+        }
+        d.deserialize_any(V).map(TypeOnly)
+    }
+}
+
 /// The Arrow type of one value.
 pub fn type_of(v: &JVal) -> Result<DataType, String> {
     Ok(match v {
@@ -170,5 +228,26 @@ mod tests {
         assert_eq!(f[0].data_type(), &DataType::Float64);
         assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"z":1,"a":[1,null],"m":{"y":null,"b":"s"}}"#);
         assert!(merge(&DataType::Utf8, &DataType::Int64).is_err());
+    }
+
+    /// Typing straight from the text agrees with typing the parsed value.
+    #[test]
+    fn type_only_equals_type_of_parsed() {
+        for text in [
+            r#"{"z": 1, "a": [1, null, 2.5], "m": {"y": null, "b": "s\"q"}, "n": null}"#,
+            r#"{"k": 1, "k": "last wins", "big": 18446744073709551615, "e": [], "t": true}"#,
+            r#"[[1], [], [null, 2]]"#,
+            r#"{"nested": [{"a": 1}, {"b": [1.5]}, {"a": null}]}"#,
+            r#""just a string""#,
+        ] {
+            let v: JVal = serde_json::from_str(text).unwrap();
+            let TypeOnly(t) = serde_json::from_str(text).unwrap();
+            assert_eq!(t, type_of(&v).unwrap(), "{text}");
+        }
+        for conflict in [r#"[1, "a"]"#, r#"{"a": [{"x": 1}, {"x": "s"}]}"#] {
+            let v: JVal = serde_json::from_str(conflict).unwrap();
+            assert!(type_of(&v).is_err());
+            assert!(serde_json::from_str::<TypeOnly>(conflict).is_err(), "{conflict}");
+        }
     }
 }
