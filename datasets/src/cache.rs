@@ -155,14 +155,17 @@ impl Cache {
         self.entry(fingerprint).join(crate::load::hf_disk::STATE_JSON).exists()
     }
 
-    /// Removes every cache entry (and leftover temporary directory) except those holding the shards
-    /// of `keep`. Returns how many entries were removed (HF's `cleanup_cache_files`).
-    pub fn cleanup_cache_files(&self, keep: &[&Dataset]) -> Result<usize> {
-        let kept: Vec<PathBuf> = keep
-            .iter()
-            .flat_map(|d| d.data_files().into_iter().filter_map(|p| p.parent().map(Path::to_path_buf)))
-            .filter_map(|p| p.canonicalize().ok())
-            .collect();
+    /// Removes the cache entries derived from the same source as `ds` (see
+    /// [`crate::lineage::cleanup`]), except those `ds` and `keep` use; returns how many were removed.
+    /// This is HF's `Dataset.cleanup_cache_files`: entries of unrelated datasets, which other live
+    /// datasets (or data loader workers) may still read, are left alone.
+    pub fn cleanup_cache_files(&self, ds: &Dataset, keep: &[&Dataset]) -> Result<usize> {
+        crate::lineage::cleanup(&self.root, ds, keep)
+    }
+
+    /// Removes every folder under the cache root (entries of all datasets, loads and leftover
+    /// temporary directories; `tokenmill dataset cache --clear`); returns how many were removed.
+    pub fn clear(&self) -> Result<usize> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -171,7 +174,7 @@ impl Cache {
         let mut removed = 0;
         for entry in entries {
             let path = entry.map_err(|e| Error::io(&self.root, e))?.path();
-            if !path.is_dir() || path.canonicalize().is_ok_and(|c| kept.iter().any(|k| k.starts_with(&c))) {
+            if !path.is_dir() {
                 continue;
             }
             std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
@@ -252,8 +255,11 @@ mod tests {
         assert_eq!(again.fingerprint(), "aaaa000000000000");
         assert!(cache.contains("bbbb000000000000"));
         assert!(cache.cache_size().unwrap() > 0);
-        assert_eq!(cache.cleanup_cache_files(&[&a]).unwrap(), 1);
-        assert!(cache.contains("aaaa000000000000") && !cache.contains("bbbb000000000000"));
+        // entries without a lineage marker (as caches written before markers) are never cleaned up
+        assert_eq!(cache.cleanup_cache_files(&a, &[]).unwrap(), 0);
+        assert!(cache.contains("aaaa000000000000") && cache.contains("bbbb000000000000"));
+        assert_eq!(cache.clear().unwrap(), 2);
+        assert!(!cache.contains("aaaa000000000000") && !cache.contains("bbbb000000000000"));
         assert!(cache.get_or_compute("../x", |_| unreachable!()).is_err());
     }
 

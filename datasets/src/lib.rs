@@ -5,7 +5,8 @@
 //! [`load`] streams CSV/JSON/Parquet/text/Arrow/SQuAD/IMDB inputs into shards with bounded memory;
 //! [`ops`] are the table operations; [`tokenize`] is the native parallel tokenize (and pack) map;
 //! [`stream`] runs the same loaders lazily; [`load::hf_disk`] reads and writes Hugging Face's
-//! `save_to_disk` layout; [`cache`] fingerprints dataset states so pipelines reuse their outputs;
+//! `save_to_disk` layout; [`cache`] fingerprints dataset states so pipelines reuse their outputs
+//! ([`lineage`] records which source each cache entry derives from, to scope its cleanup);
 //! [`shard_writer`] writes bounded, atomically renamed shards; [`features`] maps HF features to
 //! Arrow types and back ([`ordered_json`] keeps their key order); [`export`] writes Parquet, CSV and
 //! JSON Lines; [`dataset_dict::DatasetDict`] holds named splits.
@@ -16,6 +17,7 @@ pub mod dataset_dict;
 pub mod error;
 pub mod export;
 pub mod features;
+pub mod lineage;
 pub mod load;
 pub mod ops;
 pub mod ordered_json;

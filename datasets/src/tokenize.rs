@@ -526,7 +526,7 @@ pub fn tokenize(
     });
     let batches = ordered_work((0..n).step_by(size), work, opts.threads);
     progress.start("tokenize", Some(n as u64));
-    let out = write_output(plan.schema.clone(), batches, fp, &data, progress);
+    let out = write_output(ds, plan.schema.clone(), batches, fp, &data, progress);
     progress.finish();
     out
 }
@@ -548,7 +548,7 @@ pub fn pack(ds: &Dataset, opts: &PackOptions, out_dir: Option<&Path>, progress: 
     let col = ds.schema().index_of(&opts.column)?;
     let input = ds.batches(crate::dataset::DEFAULT_WRITE_BATCH_ROWS).map(move |b| Ok(b?.project(&[col])?));
     progress.start("pack", Some(ds.num_rows() as u64));
-    let out = write_output(schema, pack_stream(packer, input), fp, &data, &BlocksProgress);
+    let out = write_output(ds, schema, pack_stream(packer, input), fp, &data, &BlocksProgress);
     progress.advance(ds.num_rows() as u64);
     progress.finish();
     out

@@ -1,13 +1,16 @@
 """Dataset.map / filter against HF datasets 5.2 (batched and unbatched, with_indices, input_columns,
 remove_columns, fn_kwargs, new columns, row-count changes), and the map cache (a second identical map
-calls the function 0 times; a different function or argument recomputes)."""
+calls the function 0 times; a different function or argument recomputes), and cleanup_cache_files
+(only the cache files of datasets derived from the same source go, as in HF)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from datasets_compare import known_gaps  # noqa: F401 (autouse fixture)
-from datasets_compare import assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair, small_dict
+from datasets_compare import assert_same_dataset, hf, needs_tokenmill, pair_from_dict, saved_pair, small_dict, tm
 
 
 def both(fn, d=None):
@@ -440,3 +443,90 @@ def test_map_cache_recomputes_for_another_dataset(tmp_path):
     for a, b in ((a_tm, b_tm), (a_hf, b_hf)):
         assert a.map(upper_batch, batched=True)["text"][:] == ["X", "Y"]
         assert b.map(upper_batch, batched=True)["text"][:] == ["P", "Q", "R"]
+
+
+# ---------------------------------------------------------------- cleanup_cache_files
+# HF removes the cache files in the dataset's cache directory (those of datasets derived from the
+# same loaded source) except the ones the dataset uses; the cache files of other sources stay.
+
+
+def plus_one(r):
+    return {"y": r["x"] + 1}
+
+
+def twice(r):
+    return {"z": r["x"] * 2}
+
+
+def minus_one(r):
+    return {"w": r["x"] - 1}
+
+
+def two_sources(tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_text("x,t\n1,a\n2,b\n3,c\n4,d\n")
+    b = tmp_path / "b.csv"
+    b.write_text("x,t\n10,p\n20,q\n")
+    return str(a), str(b)
+
+
+def loader(side, tmp_path, monkeypatch):
+    """`load_dataset` of `side` with its cache in a folder of this test only."""
+    lib = tm if side == "tokenmill" else hf
+    cache = str(tmp_path / f"cache-{side}")
+    # tokenmill's load_dataset(cache_dir=) sets TOKENMILL_CACHE; monkeypatch restores it afterwards
+    monkeypatch.setenv("TOKENMILL_CACHE", cache)
+    return lib, lambda path: lib.load_dataset("csv", data_files=path, split="train", cache_dir=cache)
+
+
+def files_of(*datasets):
+    return [f["filename"] for d in datasets for f in d.cache_files]
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_cleanup_cache_files_removes_only_the_same_sources_entries(tmp_path, monkeypatch, side):
+    _, load = loader(side, tmp_path, monkeypatch)
+    path_a, path_b = two_sources(tmp_path)
+    a, b = load(path_a), load(path_b)
+    a1 = a.map(plus_one)
+    a2 = a1.map(twice)
+    b1 = b.map(plus_one)
+    b2 = b1.map(twice)
+    assert a2.cleanup_cache_files() == 1, f"{side}: only a1's cache file is a removable relative of a2"
+    assert files_of(a1) and not any(os.path.exists(f) for f in files_of(a1)), f"{side}: a1's cache file survived"
+    kept = files_of(a, a2, b, b1, b2)
+    assert all(os.path.exists(f) for f in kept), f"{side}: removed {[f for f in kept if not os.path.exists(f)]}"
+    # B's datasets (live objects of another source) still read, also when reopened by path
+    assert b2["z"][:] == [20, 40] and b1["y"][:] == [11, 21] and a2["z"][:] == [2, 4, 6, 8]
+    assert b2.map(minus_one)["w"][:] == [9, 19]
+    assert a2.cleanup_cache_files() == 0
+    assert b1.cleanup_cache_files() == 2  # b2 and b2.map(minus_one), never the loaded source b
+    assert all(os.path.exists(f) for f in files_of(a, a2, b, b1))
+
+
+def test_cleanup_cache_files_count_equals_hf(tmp_path, monkeypatch):
+    # one cache entry of ours is one HF cache file: a map output, each rank of a num_proc map, a
+    # filter's indices
+    counts = {}
+    for side in ("tokenmill", "hf"):
+        _, load = loader(side, tmp_path, monkeypatch)
+        path_a, path_b = two_sources(tmp_path)
+        a, b = load(path_a), load(path_b)
+        a1 = a.map(plus_one)
+        a.map(minus_one, num_proc=2)
+        a.filter(lambda r: r["x"] > 1)
+        a2 = a1.map(twice)
+        b2 = b.map(plus_one).map(twice)
+        counts[side] = (a2.cleanup_cache_files(), b2.cleanup_cache_files(), a.cleanup_cache_files())
+    assert counts["tokenmill"] == counts["hf"] == (4, 1, 1)
+
+
+@pytest.mark.parametrize("side", ["tokenmill", "hf"])
+def test_cleanup_cache_files_in_memory_is_zero(tmp_path, monkeypatch, side):
+    lib, load = loader(side, tmp_path, monkeypatch)
+    path_a, _ = two_sources(tmp_path)
+    a1 = load(path_a).map(plus_one)
+    mem = lib.Dataset.from_dict({"x": [1, 2, 3]})
+    assert mem.cleanup_cache_files() == 0
+    assert mem.map(plus_one).cleanup_cache_files() == 0
+    assert all(os.path.exists(f) for f in files_of(a1)), f"{side}: an in-memory dataset removed cache files"

@@ -20,7 +20,7 @@ pub fn run(a: Args) -> Result<()> {
     let (entries, bytes) = usage(&cache)?;
     println!("{}: {entries} cached datasets, {}", cache.root().display(), human(bytes));
     if a.clear {
-        let removed = cache.cleanup_cache_files(&[]).map_err(Error::from)?;
+        let removed = cache.clear().map_err(Error::from)?;
         println!("removed {removed} entries, {} freed", human(bytes - usage(&cache)?.1));
     }
     Ok(())

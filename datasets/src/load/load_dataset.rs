@@ -38,13 +38,17 @@ pub fn load_dataset(
         }
     };
     let wopts = WriteOptions { fingerprint: Some(fp), ..Default::default() };
-    if plan.format == Format::Imdb {
+    let dict = if plan.format == Format::Imdb {
         plan.write_imdb_dict(&dir, opts, &wopts, progress)?;
-        return DatasetDict::load_from_disk(&dir);
-    }
-    let sources =
-        plan.splits.iter().map(|(name, _)| Ok((name.clone(), plan.source(name, opts)?))).collect::<Result<_>>()?;
-    DatasetDict::from_sources(sources, &dir, &wopts, progress)
+        DatasetDict::load_from_disk(&dir)?
+    } else {
+        let sources =
+            plan.splits.iter().map(|(name, _)| Ok((name.clone(), plan.source(name, opts)?))).collect::<Result<_>>()?;
+        DatasetDict::from_sources(sources, &dir, &wopts, progress)?
+    };
+    // a loaded source is the root its derived cache entries record (no-op for an `out` folder)
+    crate::lineage::record(&cache::cache_dir(), &dir, None)?;
+    Ok(dict)
 }
 
 /// Loads one split as HF's `load_dataset(..., split="train[:10%]")`: `split` may slice (`[a:b]`,
@@ -82,6 +86,7 @@ pub fn load_split(
                 Ok(ds) => ds,
                 Err(_) => {
                     plan.write_split(&name, &d, opts, &wopts, progress)?;
+                    crate::lineage::record(&cache::cache_dir(), &entry, None)?;
                     Dataset::open(&d)?
                 }
             }

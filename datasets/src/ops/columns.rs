@@ -40,7 +40,7 @@ fn rewrite(
         Arc::new(move |start: usize| kernel(src.slice(start, size.min(src.num_rows() - start))?, start));
     let batches = ordered_work((0..n).step_by(size), work, opts.threads);
     progress.start(op, Some(n as u64));
-    let out = write_output(schema, batches, fp, opts, progress);
+    let out = write_output(ds, schema, batches, fp, opts, progress);
     progress.finish();
     out
 }

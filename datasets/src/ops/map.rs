@@ -86,7 +86,7 @@ where
     });
     let batches = ordered_work(starts.into_iter(), work, opts.data.threads);
     progress.start("map", Some(n as u64));
-    let out = write_output(schema, batches, fp, &opts.data, progress);
+    let out = write_output(ds, schema, batches, fp, &opts.data, progress);
     progress.finish();
     out
 }

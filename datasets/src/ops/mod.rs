@@ -70,9 +70,11 @@ impl DataOpOptions {
     }
 }
 
-/// Writes `batches` (with `schema`) as the output of an op whose result has `fingerprint`, or
-/// returns the cached one. `rows` is the progress total.
+/// Writes `batches` (with `schema`) as the output of an op on `parent` whose result has
+/// `fingerprint`. An output in the cache records that it derives from `parent` (see
+/// [`crate::lineage`]), so cleaning up `parent`'s relatives finds it and nobody else's does.
 pub(crate) fn write_output(
+    parent: &Dataset,
     schema: SchemaRef,
     batches: impl Iterator<Item = Result<RecordBatch>> + Send + 'static,
     fingerprint: String,
@@ -81,7 +83,11 @@ pub(crate) fn write_output(
 ) -> Result<Dataset> {
     let dir = opts.target(&fingerprint);
     let write = WriteOptions { fingerprint: Some(fingerprint), ..opts.write.clone() };
-    Dataset::from_source(BatchSource::new(schema, batches), dir, &write, &AdvanceOnly(progress))
+    let out = Dataset::from_source(BatchSource::new(schema, batches), &dir, &write, &AdvanceOnly(progress))?;
+    if opts.out_dir.is_none() {
+        crate::lineage::record(&cache::cache_dir(), &dir, Some(parent))?;
+    }
+    Ok(out)
 }
 
 /// The writer's row counts become the op's progress; its own start/finish ("Saving the

@@ -14,7 +14,7 @@ use tokenmill_datasets::dataset_dict::{self, Saved};
 use tokenmill_datasets::ops::{self, combine::Stopping, split::Size, split::SplitOptions, DataOpOptions};
 use tokenmill_datasets::ordered_json::OrderedJson;
 use tokenmill_datasets::shard_writer::WriteOptions;
-use tokenmill_datasets::{cache, export, features::Features, Dataset, NoProgress, Shard};
+use tokenmill_datasets::{cache, export, features::Features, lineage, Dataset, NoProgress, Shard};
 
 use super::arrow::{import_batches, ArrowStream};
 use super::errors::IntoPy;
@@ -117,7 +117,10 @@ impl PyDataset {
                 let src = tokenmill_datasets::BatchSource::new(schema, batches.into_iter().map(Ok));
                 let opts =
                     WriteOptions { fingerprint: Some(fingerprint), max_batch_rows: Some(1000), ..Default::default() };
-                Dataset::from_source(src, &dir, &opts, &NoProgress)
+                let ds = Dataset::from_source(src, &dir, &opts, &NoProgress)?;
+                // data with no origin: a cache entry here is its own root (no-op for an explicit dir)
+                lineage::record(&cache::cache_dir(), &dir, None)?;
+                Ok::<_, tokenmill_datasets::Error>(ds)
             })
             .py_err()?;
         Ok(wrap(ds))
@@ -395,7 +398,13 @@ impl PyDataset {
         }
         let p = PyProgress::new(progress);
         let opts = WriteOptions { fingerprint: Some(fp), ..Default::default() };
-        py.detach(|| self.inner.flatten_indices(&dir, &opts, &p)).py_err().map(wrap)
+        py.detach(|| {
+            let out = self.inner.flatten_indices(&dir, &opts, &p)?;
+            lineage::record(&cache::cache_dir(), &dir, Some(&self.inner))?;
+            Ok::<_, tokenmill_datasets::Error>(out)
+        })
+        .py_err()
+        .map(wrap)
     }
 
     #[pyo3(signature = (path, max_shard_bytes=None, progress=None))]
@@ -422,34 +431,12 @@ impl PyDataset {
         py.detach(|| export::export(&self.inner, f, &path, &p)).py_err()
     }
 
-    /// Removes cache entries (under the cache root holding this dataset's shards) that no dataset in
-    /// `keep` uses and that are not loaded sources; returns how many were removed.
+    /// HF's `cleanup_cache_files`: removes the cache entries derived from the same source as this
+    /// dataset, except the ones it (or a dataset in `keep`) uses; returns how many were removed (0
+    /// for a dataset without data files). See `tokenmill_datasets::lineage::cleanup`.
     fn cleanup_cache_files(&self, py: Python<'_>, keep: Vec<PyRef<'_, PyDataset>>) -> PyResult<usize> {
-        let root = cache::cache_dir();
-        let Ok(root) = root.canonicalize() else { return Ok(0) };
-        let files: Vec<PathBuf> = self.inner.data_files().iter().filter_map(|p| p.canonicalize().ok()).collect();
-        if !files.iter().any(|f| f.starts_with(&root)) {
-            return Ok(0);
-        }
-        let mut kept: Vec<PathBuf> = Vec::new();
-        for d in keep.iter().map(|d| &d.inner).chain(std::iter::once(&self.inner)) {
-            kept.extend(d.data_files().iter().filter_map(|p| p.parent().and_then(|p| p.canonicalize().ok())));
-        }
-        py.detach(|| -> PyResult<usize> {
-            let mut removed = 0;
-            let entries = std::fs::read_dir(&root).map_err(PyErr::from)?;
-            for e in entries.flatten() {
-                let p = e.path();
-                let name = e.file_name().to_string_lossy().into_owned();
-                if !p.is_dir() || name.starts_with("load-") || kept.iter().any(|k| k.starts_with(&p)) {
-                    continue;
-                }
-                if std::fs::remove_dir_all(&p).is_ok() {
-                    removed += 1;
-                }
-            }
-            Ok(removed)
-        })
+        let keep: Vec<&Dataset> = keep.iter().map(|d| &d.inner).collect();
+        py.detach(|| cache::Cache::default().cleanup_cache_files(&self.inner, &keep)).py_err()
     }
 
     /// The same rows with HF features (JSON) recorded in the schema metadata (e.g. `ClassLabel`
@@ -579,6 +566,15 @@ pub(crate) fn _save_dict(
 #[pyfunction]
 pub(crate) fn _cache_dir() -> String {
     cache::cache_dir().display().to_string()
+}
+
+/// Records that the cache entry folder `entry` (just written by Python code: a map output, a map
+/// rank, a filter's indices, a generator's rows) derives from `parent`, or is its own root when
+/// `parent` is None. Not a cache entry (an explicit output path): nothing is written.
+#[pyfunction]
+#[pyo3(signature = (entry, parent=None))]
+pub(crate) fn _record_lineage(entry: PathBuf, parent: Option<PyRef<'_, PyDataset>>) -> PyResult<()> {
+    lineage::record(&cache::cache_dir(), &entry, parent.as_ref().map(|p| &p.inner)).py_err()
 }
 
 /// The Arrow schema of HF features given as JSON, with HF's `huggingface` metadata (an empty

@@ -24,6 +24,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dataset::_load_from_disk, m)?)?;
     m.add_function(wrap_pyfunction!(dataset::_save_dict, m)?)?;
     m.add_function(wrap_pyfunction!(dataset::_cache_dir, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::_record_lineage, m)?)?;
     m.add_function(wrap_pyfunction!(dataset::_features_schema, m)?)?;
     m.add_function(wrap_pyfunction!(dataset::_schema_features, m)?)?;
     m.add_function(wrap_pyfunction!(load::_load_dataset, m)?)?;

@@ -251,6 +251,7 @@ class Dataset:
         finally:
             if b is not None:
                 b.close()
+        _tm._record_lineage(out)  # generated rows come from no dataset: the entry is its own root
         return cls(native)
 
     # ------------------------------------------------------------------ properties
@@ -818,6 +819,15 @@ class Dataset:
         return os.path.getsize(path)
 
     def cleanup_cache_files(self) -> int:
+        """Removes the cache files of datasets derived from the same source as this one (HF: the
+        ``cache-*.arrow`` files in this dataset's cache directory), except the ones this dataset
+        uses; cache entries of unrelated datasets are left alone, as are loaded sources and caches
+        written before lineage was recorded. Returns the number of cache entries removed: one
+        entry (``<cache dir>/<fingerprint>/``) corresponds to one HF cache file (a ``num_proc``
+        map has one per process, as in HF). A dataset without cache files (in memory) returns 0.
+
+        Be careful when running this command that no other process is currently using other cache
+        files derived from the same source."""
         return self._ds.cleanup_cache_files([])
 
 

@@ -219,6 +219,9 @@ def map_dataset(ds, function, *, with_indices, with_rank, input_columns, batched
     finally:
         if progress is not None:
             progress.close()
+    if cache_file_name is None and not in_memory:
+        # the entry derives from `ds`: only cleanup_cache_files of its relatives may remove it
+        _tm._record_lineage(out_path, ds._ds)
     if cache_file_name is not None and not in_memory:
         native = _move_to_file(native, out_path, cache_file_name, fp, ds.split)
     return ds._new(_with_features(native, features))
@@ -409,6 +412,7 @@ def _map_parallel(ds, job, fp, procs, in_memory, load_from_cache_file, desc):
                 progress.close()
         for r in todo:
             opened[r] = _tm._Dataset.open(_rank_dir(fp, r, procs))
+            _tm._record_lineage(_rank_dir(fp, r, procs), ds._ds)
     parts = [opened[r] for r in range(procs)]
     # a rank that output no rows holds only a schema (maybe not the others'): leave it out
     nonempty = [p for p in parts if p.num_rows] or parts[:1]
@@ -536,6 +540,7 @@ def filter_dataset(ds, function, *, with_indices, input_columns, batched, batch_
         with open(tmp, "wb") as f:
             f.write(keep.tobytes())
         os.replace(tmp, cache_file)
+        _tm._record_lineage(os.path.dirname(cache_file), ds._ds)
     except OSError:
         pass
     return ds._new(ds._ds.select(keep.tolist(), fp))
