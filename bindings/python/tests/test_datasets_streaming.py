@@ -249,3 +249,20 @@ def test_iterable_iter_batches_and_numpy_format():
         assert list(x) == list(y)
         for k in y:
             assert type(x[k]) is type(y[k]) and x[k] == y[k], (k, x[k], y[k])
+
+
+def test_streaming_array_xd_features(tmp_path):
+    """load_dataset(features=) with Array2D in streaming mode: the same extension-typed features,
+    rows and numpy rows as HF (the loader reads the column as nested lists; a cast step types it)."""
+    import json
+
+    p = tmp_path / "grid.jsonl"
+    p.write_text("".join(json.dumps({"x": [[i, i + 1], [i + 2, i + 3]], "y": i}) + "\n" for i in range(3)))
+    got = {}
+    for lib in (tm, hf):
+        feats = lib.Features({"x": lib.Array2D((2, 2), "int32"), "y": lib.Value("int64")})
+        it = lib.load_dataset("json", data_files=str(p), split="train", features=feats, streaming=True)
+        numpy_rows = list(it.with_format("numpy"))
+        got[lib] = (repr(it.features), list(it), [(r["x"].shape, str(r["x"].dtype), r["x"].tolist()) for r in numpy_rows])
+    assert "Array2D(shape=(2, 2), dtype='int32')" in got[tm][0]
+    assert got[tm] == got[hf]

@@ -150,7 +150,12 @@ def load_dataset(path, name=None, data_dir=None, data_files=None, split=None, ca
             return IterableDataset(failing, split=str(split))
         # HF's csv builder declares no features before reading: its streaming features are unknown
         unknown = fmt in ("csv", "tsv")
-        return IterableDataset(native, split=str(split), features_unknown=unknown)
+        it = IterableDataset(native, split=str(split), features_unknown=unknown)
+        if features is not None and _has_array_xd(json.loads(opts["features_json"])):
+            # the loader reads an ArrayXD column as its nested-list storage: cast each batch to
+            # HF's extension-typed field, as the non-streaming path does
+            it = it.cast(features)
+        return it
     if split is not None:
         parts = [x.strip() for x in str(split).split("+")]
         bases = {x.split("[", 1)[0] for x in parts}
