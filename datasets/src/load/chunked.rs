@@ -3,6 +3,12 @@
 //! on rayon's threads while the next window is read, and the batches come out in file order. Memory
 //! stays bounded by two windows of chunks plus one window of batches.
 //!
+//! A mapped CSV file may be cut *speculatively* (see [`Chunker::speculate`]): at the first newline
+//! after each `chunk_bytes`, with no serial scan of the quotes. A newline inside a quoted field
+//! makes a wrong cut, which the decoder notices (the record before it does not close); a chunk is
+//! trusted only when every chunk before it decoded as whole records, and a failing chunk is cut
+//! again from its (verified) start with the quote scan. A wrong cut costs one window's work.
+//!
 //! A decode error keeps every batch before it; the caller turns it into an [`Error`] knowing the
 //! failing chunk's bytes, the rows decoded before that chunk and the newlines before it, so a bad
 //! record in a late chunk still reports its true place in the file.
@@ -75,6 +81,14 @@ pub(crate) struct Chunker {
     last_end: Option<usize>,
     csv: CsvState,
     eof: bool,
+    /// Cut a mapped CSV input at plain newlines (see the module doc); `exact_next` cuts the next
+    /// chunk with the quote scan once (after a speculative chunk failed to decode).
+    speculate: bool,
+    exact_next: bool,
+    /// Speculative chunks that failed so far; at `max_wrong_cuts` speculation stops (quoted
+    /// newlines are common in this input, or its rows are not plain: the scan is cheaper then).
+    wrong_cuts: usize,
+    max_wrong_cuts: usize,
 }
 
 impl Chunker {
@@ -90,6 +104,33 @@ impl Chunker {
             last_end: None,
             csv: CsvState::default(),
             eof: false,
+            speculate: false,
+            exact_next: false,
+            wrong_cuts: 0,
+            max_wrong_cuts: 2,
+        }
+    }
+
+    /// Cuts a mapped CSV input speculatively from here on (no effect on JSON Lines, whose cuts
+    /// need no scan, or on a read stream, whose scan runs beside the decoding). The caller's decoder
+    /// must tell a chunk that is not whole records (`None` from [`batches`]' `decode` for a
+    /// [`Cut::Speculative`] chunk) from one that is.
+    pub(crate) fn speculate(&mut self, on: bool) {
+        self.speculate = on && self.mapped.is_some() && matches!(self.boundary, Boundary::Csv { .. });
+    }
+
+    /// Restarts the cutting at `start`, a verified record boundary of a mapped input where a
+    /// speculative chunk failed to decode: the next chunk is cut with the quote scan.
+    pub(crate) fn recut_from(&mut self, start: usize) {
+        debug_assert!(self.mapped.is_some());
+        self.pos = start;
+        self.scanned = start;
+        self.last_end = None;
+        self.csv = CsvState::default();
+        self.exact_next = true;
+        self.wrong_cuts += 1;
+        if self.wrong_cuts >= self.max_wrong_cuts {
+            self.speculate = false;
         }
     }
 
@@ -144,9 +185,29 @@ impl Chunker {
     /// The next chunk, or `None` at end of input.
     pub(crate) fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
         if let Some(map) = self.mapped.clone() {
-            return Ok(self.next_mapped(&map).map(|r| Chunk::Mapped(map, r)));
+            let cut =
+                if self.speculate && !std::mem::take(&mut self.exact_next) { Cut::Speculative } else { Cut::Exact };
+            let range = match cut {
+                Cut::Speculative => self.next_speculative(&map),
+                Cut::Exact => self.next_mapped(&map),
+            };
+            return Ok(range.map(|range| Chunk::Mapped { map, range, cut }));
         }
         Ok(self.next_read()?.map(Chunk::Owned))
+    }
+
+    /// The next range of a mapped file, ending at the first newline after `chunk_bytes` whether or
+    /// not it is inside quotes.
+    fn next_speculative(&mut self, map: &[u8]) -> Option<std::ops::Range<usize>> {
+        let start = self.pos;
+        if start >= map.len() {
+            return None;
+        }
+        let to = start.saturating_add(self.chunk_bytes).min(map.len());
+        // `to - 1` itself may be the newline: the chunk then ends right at `to`.
+        let end = memchr::memchr(b'\n', &map[to - 1..]).map_or(map.len(), |i| to + i);
+        self.pos = end;
+        Some(start..end)
     }
 
     /// The next range of a mapped file: the scan runs over the whole map, positions are absolute.
@@ -154,6 +215,12 @@ impl Chunker {
         let start = self.pos;
         if start >= map.len() {
             return None;
+        }
+        if self.scanned < start {
+            // After speculative chunks: `start` ends a verified record, outside quotes.
+            self.scanned = start;
+            self.last_end = None;
+            self.csv = CsvState::default();
         }
         let mut to = start.saturating_add(self.chunk_bytes).min(map.len());
         loop {
@@ -264,10 +331,29 @@ fn scan(buf: &[u8], from: usize, boundary: Boundary, s: &mut CsvState) -> Option
     last_end
 }
 
+/// How a chunk was cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// At record boundaries (a scan of the quotes, or any newline of JSON Lines).
+    Exact,
+    /// At a newline that may be inside a quoted field: the decoder must refuse the chunk unless
+    /// it is whole records.
+    Speculative,
+}
+
 /// A chunk of input: read into a buffer, or a range of a mapped file.
 pub(crate) enum Chunk {
     Owned(Vec<u8>),
-    Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
+    Mapped { map: Arc<memmap2::Mmap>, range: std::ops::Range<usize>, cut: Cut },
+}
+
+impl Chunk {
+    pub(crate) fn cut(&self) -> Cut {
+        match self {
+            Chunk::Owned(_) => Cut::Exact,
+            Chunk::Mapped { cut, .. } => *cut,
+        }
+    }
 }
 
 impl std::ops::Deref for Chunk {
@@ -275,7 +361,7 @@ impl std::ops::Deref for Chunk {
     fn deref(&self) -> &[u8] {
         match self {
             Chunk::Owned(v) => v,
-            Chunk::Mapped(m, r) => &m[r.clone()],
+            Chunk::Mapped { map, range, .. } => &map[range.clone()],
         }
     }
 }
@@ -294,13 +380,14 @@ pub(crate) struct FailedChunk<'a> {
     pub lines_before: usize,
 }
 
-/// Batches of `chunker`'s chunks in file order. `decode(chunk_index, bytes)` runs in parallel;
-/// `fail(err, chunk)` makes the error of the first failing chunk (every batch before it is yielded
-/// first). `io_err` wraps a read error.
+/// Batches of `chunker`'s chunks in file order. `decode(chunk_index, bytes, cut)` runs in parallel;
+/// it returns `None` only for a [`Cut::Speculative`] chunk that is not whole records it can decode
+/// (the chunk is then cut again exactly, see the module doc). `fail(err, chunk)` makes the error of
+/// the first failing chunk (every batch before it is yielded first). `io_err` wraps a read error.
 pub(crate) fn batches<E, D, F, I>(mut chunker: Chunker, decode: D, fail: F, io_err: I) -> super::BatchIter
 where
     E: Send + 'static,
-    D: Fn(usize, &[u8]) -> Decoded<E> + Send + Sync + 'static,
+    D: Fn(usize, &[u8], Cut) -> Option<Decoded<E>> + Send + Sync + 'static,
     F: Fn(E, FailedChunk) -> Error + Send + 'static,
     I: Fn(std::io::Error) -> Error + Send + 'static,
 {
@@ -340,7 +427,10 @@ where
                         .par_iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            (decode(first + i, c), if count_lines { memchr::memchr_iter(b'\n', c).count() } else { 0 })
+                            (
+                                decode(first + i, c, c.cut()),
+                                if count_lines { memchr::memchr_iter(b'\n', c).count() } else { 0 },
+                            )
                         })
                         .collect::<Vec<_>>()
                 },
@@ -352,7 +442,23 @@ where
             None => run(),
         };
         next = Some(ahead);
-        for (((batches, err), newlines), bytes) in decoded.into_iter().zip(&current) {
+        for ((result, newlines), chunk) in decoded.into_iter().zip(&current) {
+            // Every chunk before this one was whole records, so this one starts at a record: a
+            // speculative chunk it refused is cut again from there (the later ones, and the window
+            // read ahead, were cut after a wrong cut maybe, and go).
+            let Some((batches, err)) = result else {
+                next = None;
+                match chunk {
+                    Chunk::Mapped { range, cut: Cut::Speculative, .. } => chunker.recut_from(range.start),
+                    _ => {
+                        done = true;
+                        let msg = format!("chunk {index}: the decoder refused a chunk cut at record boundaries");
+                        queue.push_back(Err(Error::Invalid(msg)));
+                    }
+                }
+                break;
+            };
+            let bytes: &[u8] = chunk;
             let rows_before = rows;
             for b in batches {
                 rows += b.num_rows();
@@ -422,6 +528,63 @@ mod tests {
         }
         assert!(chunks_of(b"", Boundary::Lines, 4, false).is_empty());
         assert!(chunks_of(b"", Boundary::Lines, 4, true).is_empty());
+    }
+
+    /// Speculative cuts through `batches`: a decoder that refuses any chunk not made of whole
+    /// records (as csv_plain does) sees, in the end, exactly the input's records in order, however
+    /// many cuts land inside quoted fields.
+    #[test]
+    fn speculative_cuts_are_recut_where_wrong() {
+        use super::super::csv_plain::{record, ANY_FIELDS};
+        let mut input = b"h,t\n".to_vec();
+        let mut seed = 7u64;
+        for i in 0..400 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let lines = (seed >> 60) as usize; // 0..16 quoted newlines
+            let body = (0..lines).map(|k| format!("l{k} \"\"q\"\"")).collect::<Vec<_>>().join("\n");
+            input.extend_from_slice(format!("{i},\"{body}\"\n").as_bytes());
+        }
+        let path = std::env::temp_dir().join(format!("tm-spec-{}.csv", std::process::id()));
+        std::fs::write(&path, &input).unwrap();
+        for size in [1, 5, 17, 64, 300, 4096] {
+            let mut c = Chunker::open(&path, CSV, size).unwrap();
+            c.speculate(true);
+            c.max_wrong_cuts = usize::MAX;
+            let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = seen.clone();
+            let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let refusals = refused.clone();
+            let decode = move |i: usize, chunk: &[u8], cut: Cut| -> Option<Decoded<()>> {
+                let mut p = 0;
+                let mut ranges = Vec::new();
+                while p < chunk.len() {
+                    ranges.clear();
+                    match record(b'"', b',', ANY_FIELDS, chunk, p, &mut ranges) {
+                        Some(next) => p = next,
+                        None if cut == Cut::Speculative => {
+                            refusals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            return None;
+                        }
+                        None => panic!("an exact chunk {i} is not whole records: {:?}", String::from_utf8_lossy(chunk)),
+                    }
+                }
+                log.lock().unwrap().push((i, chunk.to_vec()));
+                Some((Vec::new(), None))
+            };
+            let p = path.clone();
+            let n = batches(c, decode, |_, _| Error::Invalid(String::new()), move |e| Error::io(&p, e)).count();
+            assert_eq!(n, 0);
+            // Chunks decoded after a wrong cut were dropped: keep, per index, the last one decoded.
+            let mut by_index = std::collections::BTreeMap::new();
+            for (i, bytes) in seen.lock().unwrap().drain(..) {
+                by_index.insert(i, bytes);
+            }
+            let got: Vec<u8> = by_index.into_values().flatten().collect();
+            assert_eq!(got, input, "size {size}");
+            let wrong = refused.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(size > 300 || wrong > 10, "size {size}: only {wrong} wrong cuts exercised");
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

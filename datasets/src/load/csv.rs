@@ -167,22 +167,28 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
     if opts.escape.is_none() && opts.comment.is_none() {
         let later = fmt.clone().with_header(false);
         let header = opts.header;
-        let decode = move |i: usize, chunk: &[u8]| -> chunked::Decoded<ArrowError> {
+        let speculate = plain.is_some();
+        let decode = move |i: usize, chunk: &[u8], cut: chunked::Cut| -> Option<chunked::Decoded<ArrowError>> {
             if let Some(batches) = plain.as_ref().and_then(|p| p.decode(chunk, header && i == 0)) {
-                return (batches, None);
+                return Some((batches, None));
+            }
+            // A speculative cut is trusted only when the chunk is whole plain records (csv_plain
+            // fails on a quoted field the cut left open); else it is cut again with the scan.
+            if cut == chunked::Cut::Speculative {
+                return None;
             }
             let rows = match builder(if i == 0 { fmt.clone() } else { later.clone() }).build_buffered(chunk) {
                 Ok(r) => r,
-                Err(e) => return (Vec::new(), Some(e)),
+                Err(e) => return Some((Vec::new(), Some(e))),
             };
             let mut out = Vec::new();
             for b in rows {
                 match b.and_then(|b| widen(b, &target)) {
                     Ok(b) => out.push(b),
-                    Err(e) => return (out, Some(e)),
+                    Err(e) => return Some((out, Some(e))),
                 }
             }
-            (out, None)
+            Some((out, None))
         };
         let p = path.clone();
         let header = usize::from(opts.header);
@@ -195,6 +201,7 @@ fn open_file(path: &Path, schema: &SchemaRef, proj: Option<Vec<usize>>, opts: &L
         let boundary = chunked::Boundary::Csv { quote: opts.quote, delimiter };
         let mut chunker = chunked::Chunker::open(&path, boundary, opts.chunk_bytes)?;
         chunker.skip_lines(opts.skip_rows).map_err(|e| Error::io(&path, e))?;
+        chunker.speculate(speculate);
         return Ok(chunked::batches(chunker, decode, fail, move |e| Error::io(&path, e)));
     }
     let reader: Box<dyn BufRead + Send> = files::open_skipping(&path, opts.skip_rows)?;

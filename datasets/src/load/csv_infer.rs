@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
-use super::chunked::{Boundary, Chunker};
+use super::chunked::{Boundary, Chunk, Chunker, Cut};
 use super::csv_plain::{is_na, record, unescape, ANY_FIELDS};
 use super::LoadOptions;
 use crate::error::{Error, Result};
@@ -52,6 +52,7 @@ pub(crate) fn infer(path: &Path, opts: &LoadOptions) -> Result<Option<SchemaRef>
     }
     let mut chunker = Chunker::open(path, Boundary::Csv { quote: q, delimiter: d }, opts.chunk_bytes)?;
     chunker.skip_lines(opts.skip_rows).map_err(|e| Error::io(path, e))?;
+    chunker.speculate(true);
     let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
     let width = pool.as_ref().map_or(1, |p| p.current_num_threads()).max(1) * 2;
     let (mut fields, mut names) = (0usize, Vec::new());
@@ -80,10 +81,21 @@ pub(crate) fn infer(path: &Path, opts: &LoadOptions) -> Result<Option<SchemaRef>
             Some(p) => p.install(run),
             None => run(),
         };
-        for t in typed {
+        let mut accepted = 0;
+        for (t, chunk) in typed.into_iter().zip(&window) {
             // A chunk that is not plain: only the records before the sample's end matter, but which
-            // those are is unknown here; arrow-csv decides.
-            let Some(t) = t else { return Ok(None) };
+            // those are is unknown here; arrow-csv decides. A speculative chunk (chunked.rs) that
+            // is not plain may only be cut inside a quoted field: it is cut again exactly.
+            let Some(t) = t else {
+                match chunk {
+                    Chunk::Mapped { range, cut: Cut::Speculative, .. } => {
+                        chunker.recut_from(range.start);
+                        break;
+                    }
+                    _ => return Ok(None),
+                }
+            };
+            accepted += 1;
             let limit = opts.infer_rows - taken;
             for (bits, first) in classes.iter_mut().zip(&t.first) {
                 for (k, &at) in first.iter().enumerate() {
@@ -97,7 +109,7 @@ pub(crate) fn infer(path: &Path, opts: &LoadOptions) -> Result<Option<SchemaRef>
                 break;
             }
         }
-        index += window.len();
+        index += accepted;
     }
     if index == 0 {
         return Ok(None); // an empty file: arrow-csv's answer

@@ -150,19 +150,19 @@ fn lines_batches(path: &Path, schema: SchemaRef, opts: &LoadOptions) -> Result<B
     let batch_rows = opts.batch_rows.max(1);
     let s = schema.clone();
     // Chunks end at newlines; each is decoded by its own arrow-json decoder, in parallel.
-    let decode = move |_: usize, chunk: &[u8]| -> chunked::Decoded<ArrowError> {
+    let decode = move |_: usize, chunk: &[u8], _: chunked::Cut| -> Option<chunked::Decoded<ArrowError>> {
         let reader = match ReaderBuilder::new(s.clone()).with_batch_size(batch_rows).build(chunk) {
             Ok(r) => r,
-            Err(e) => return (Vec::new(), Some(e)),
+            Err(e) => return Some((Vec::new(), Some(e))),
         };
         let mut out = Vec::new();
         for b in reader {
             match b {
                 Ok(b) => out.push(b),
-                Err(e) => return (out, Some(e)),
+                Err(e) => return Some((out, Some(e))),
             }
         }
-        (out, None)
+        Some((out, None))
     };
     let p = path.to_path_buf();
     let fail = move |e, c: chunked::FailedChunk| locate(&p, &schema, e, &c);
