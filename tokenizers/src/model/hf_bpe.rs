@@ -3,12 +3,19 @@
 //! `ignore_merges`, `dropout` (seedable). Vocabulary strings are used as they are, so a byte-level
 //! file works too (its strings are in the byte-level alphabet, its pre-tokenizer maps text into it).
 //!
+//! Dropout draws come from splitmix64 streams. The tokenizer pipeline gives every text of an
+//! encoding call a stream of its own ([`DropoutCall`]), derived from the seed, the call's number
+//! since the seed was set and the text's position in the call, so a batch gives the same tokens
+//! on any number of threads. The model used on its own (`tokenize_word` outside such a call)
+//! draws from one stream shared by all threads, reproducible only on one thread. Without
+//! [`HfBpe::set_seed`] the seed is a fixed constant, so runs repeat too.
+//!
 //! The merge loop is HF's: a heap of (rank, position) candidates, lowest rank first, leftmost
 //! among equals, stale entries skipped — O(n log n) for an n-character word. Results of the
 //! deterministic path are kept in a per-thread cache keyed by the piece.
 
 use serde_json::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -25,6 +32,10 @@ const WHOLE_YES: u8 = 1;
 const WHOLE_NO: u8 = 2;
 /// Model uids for the shared per-thread cache; the high bit keeps them apart from `BpeModel`'s.
 static NEXT_UID: AtomicU64 = AtomicU64::new(1 << 63);
+/// The seed of a model whose seed was never set.
+const DEFAULT_SEED: u64 = 0x853C_49E6_748F_EA9B;
+/// splitmix64's increment (the golden ratio).
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The options of a BPE model besides its vocabulary and merges (HF's names and defaults).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,8 +67,13 @@ pub struct HfBpe {
     /// that token (`WHOLE_YES`)? Then a piece that is a vocabulary entry needs neither the cache
     /// nor the merge loop. Filled lazily (the answer is a pure function of the string).
     whole: Vec<AtomicU8>,
-    /// Dropout random state (splitmix64); settable for reproducible runs.
+    /// The dropout stream shared by threads, for draws outside a [`DropoutCall`] (splitmix64
+    /// state).
     rng: AtomicU64,
+    /// The seed of the per-text streams.
+    seed: AtomicU64,
+    /// Encoding calls begun since the seed was set (numbers the calls' streams).
+    calls: AtomicU64,
     uid: u64,
 }
 
@@ -81,6 +97,43 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// The stream of the text this thread encodes: (model uid, splitmix64 state), set by
+    /// [`DropoutCall::run`].
+    static TEXT_STREAM: Cell<Option<(u64, u64)>> = const { Cell::new(None) };
+}
+
+/// splitmix64's output function: a bijective mix of all 64 bits.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One encoding call of a model with dropout (from [`HfBpe::dropout_call`]): text `i` of the call
+/// draws from a stream that depends only on the seed, the call's number and `i`.
+#[derive(Debug, Clone, Copy)]
+pub struct DropoutCall {
+    uid: u64,
+    /// Mix of the seed and the call's number.
+    base: u64,
+}
+
+impl DropoutCall {
+    /// Runs `f` (the encoding of text `index` of the call) with this thread's dropout draws taken
+    /// from the text's own stream. The stream active before is restored after, also on a panic.
+    pub fn run<R>(self, index: usize, f: impl FnOnce() -> R) -> R {
+        /// Puts back the enclosing stream when dropped.
+        struct Restore(Option<(u64, u64)>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                TEXT_STREAM.with(|c| c.set(self.0));
+            }
+        }
+        let state = mix(self.base ^ mix((index as u64).wrapping_add(GOLDEN)));
+        let _restore = Restore(TEXT_STREAM.with(|c| c.replace(Some((self.uid, state)))));
+        f()
+    }
 }
 
 impl HfBpe {
@@ -138,7 +191,9 @@ impl HfBpe {
             merges: table,
             merge_list,
             opts,
-            rng: AtomicU64::new(0x853C_49E6_748F_EA9B),
+            rng: AtomicU64::new(DEFAULT_SEED),
+            seed: AtomicU64::new(DEFAULT_SEED),
+            calls: AtomicU64::new(0),
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -224,18 +279,37 @@ impl HfBpe {
         self.merges.len()
     }
 
-    /// Reseeds the dropout random stream (for reproducible runs; one stream per model).
+    /// Reseeds dropout for reproducible runs: the shared stream restarts from `seed`, and the
+    /// encoding calls that follow are numbered from 0 again, so the same calls in the same order
+    /// give the same tokens, whatever the thread count. (Calls begun concurrently from several
+    /// threads are numbered in the order they begin.)
     pub fn set_seed(&self, seed: u64) {
         self.rng.store(seed, Ordering::Relaxed);
+        self.seed.store(seed, Ordering::Relaxed);
+        self.calls.store(0, Ordering::Relaxed);
     }
 
-    /// A uniform draw in [0, 1) (splitmix64 over a shared counter).
+    /// Begins an encoding call: the per-text dropout streams of its texts ([`DropoutCall::run`]),
+    /// or `None` when the model has no dropout (there is nothing to draw).
+    pub fn dropout_call(&self) -> Option<DropoutCall> {
+        self.dropout()?;
+        let call = self.calls.fetch_add(1, Ordering::Relaxed);
+        let seed = self.seed.load(Ordering::Relaxed);
+        Some(DropoutCall { uid: self.uid, base: mix(mix(seed) ^ call.wrapping_mul(GOLDEN)) })
+    }
+
+    /// A uniform draw in [0, 1): the next of the text's stream inside this model's
+    /// [`DropoutCall::run`], else the next of the shared stream.
     fn draw(&self) -> f32 {
-        let mut z = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 24) as f32
+        let z = TEXT_STREAM.with(|c| match c.get() {
+            Some((uid, state)) if uid == self.uid => {
+                let next = state.wrapping_add(GOLDEN);
+                c.set(Some((uid, next)));
+                next
+            }
+            _ => self.rng.fetch_add(GOLDEN, Ordering::Relaxed).wrapping_add(GOLDEN),
+        });
+        (mix(z) >> 40) as f32 / (1u64 << 24) as f32
     }
 
     fn dropout(&self) -> Option<f32> {

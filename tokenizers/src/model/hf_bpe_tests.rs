@@ -96,6 +96,44 @@ fn ignore_merges_and_dropout() {
     assert!(HfBpe::new(Vocab::default(), &[], BpeOptions { dropout: Some(1.5), ..Default::default() }).is_err());
 }
 
+/// Many short words in one stream: 40 words of 2 to 4 merges, so two streams giving the same
+/// sample by chance is out of the question (a long word ends up mostly merged either way).
+fn sample(m: &HfBpe, words: std::ops::Range<usize>) -> Vec<Vec<(u32, usize, usize)>> {
+    words.map(|i| run(m, &"ab".repeat(2 + i % 3))).collect()
+}
+
+#[test]
+fn dropout_streams_per_text() {
+    let v = vocab(&["a", "b", "ab", "<unk>"]);
+    let ab = merges(&[("a", "b")]);
+    let m = HfBpe::new(v.clone(), &ab, BpeOptions { dropout: Some(0.5), ..unk() }).unwrap();
+    let other = HfBpe::new(v.clone(), &ab, BpeOptions { dropout: Some(0.5), ..unk() }).unwrap();
+    m.set_seed(7);
+    let call = m.dropout_call().unwrap();
+    let (t0, t1) = (call.run(0, || sample(&m, 0..40)), call.run(1, || sample(&m, 0..40)));
+    assert_ne!(t0, t1);
+    // A text's stream depends on its index only: a nested text, the other model's draws and the
+    // shared stream leave it alone, and it is put back after the nested text.
+    let again = call.run(0, || {
+        let mut out = sample(&m, 0..20);
+        assert_eq!(call.run(1, || sample(&m, 0..40)), t1);
+        sample(&other, 0..40);
+        out.extend(sample(&m, 20..40));
+        out
+    });
+    assert_eq!(again, t0);
+    assert_ne!(sample(&m, 0..40), t0);
+    // Calls are numbered from the seed: the next call's text 0 differs, re-seeding repeats it.
+    assert_ne!(m.dropout_call().unwrap().run(0, || sample(&m, 0..40)), t0);
+    m.set_seed(7);
+    assert_eq!(m.dropout_call().unwrap().run(0, || sample(&m, 0..40)), t0);
+    m.set_seed(8);
+    assert_ne!(m.dropout_call().unwrap().run(0, || sample(&m, 0..40)), t0);
+    // No dropout: no call to begin.
+    assert!(HfBpe::new(v.clone(), &ab, unk()).unwrap().dropout_call().is_none());
+    assert!(HfBpe::new(v, &ab, BpeOptions { dropout: Some(0.0), ..unk() }).unwrap().dropout_call().is_none());
+}
+
 #[test]
 fn bad_merges_are_errors_naming_them() {
     let v = vocab(&["a", "b"]);

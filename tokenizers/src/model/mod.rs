@@ -16,7 +16,7 @@ pub mod wordpiece_trie;
 pub mod wrapper;
 
 pub use bpe::BpeModel;
-pub use hf_bpe::{BpeOptions, HfBpe};
+pub use hf_bpe::{BpeOptions, DropoutCall, HfBpe};
 pub use unigram::Unigram;
 pub use vocab::Vocab;
 pub use wordlevel::WordLevel;

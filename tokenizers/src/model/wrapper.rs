@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::borrow::Cow;
 
-use super::hf_bpe::HfBpe;
+use super::hf_bpe::{DropoutCall, HfBpe};
 use super::unigram::Unigram;
 use super::wordlevel::WordLevel;
 use super::wordpiece::WordPiece;
@@ -91,6 +91,16 @@ impl ModelWrapper {
             Self::WordPiece(_) => "WordPiece",
             Self::WordLevel(_) => "WordLevel",
             Self::Unigram(_) => "Unigram",
+        }
+    }
+
+    /// Begins an encoding call of a model that samples (BPE with dropout): see
+    /// [`HfBpe::dropout_call`]. `None` for the others, at the cost of one match.
+    #[inline]
+    pub fn dropout_call(&self) -> Option<DropoutCall> {
+        match self {
+            Self::BPE(m) => m.dropout_call(),
+            _ => None,
         }
     }
 

@@ -69,9 +69,19 @@ pub fn pool(threads: usize) -> Result<Arc<ThreadPool>> {
 
 /// Maps `f` over `items` on `threads` threads (0 = default), keeping order. One thread runs inline.
 pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync + Send) -> Result<Vec<R>> {
+    map_indexed(items, threads, |_, x| f(x))
+}
+
+/// [`map`] handing `f` each item's index too (what a per-item result may depend on, rather than
+/// on which thread ran it when).
+pub fn map_indexed<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(usize, &T) -> R + Sync + Send,
+) -> Result<Vec<R>> {
     let n = if threads == 0 { default_threads() } else { threads };
     if n <= 1 || items.len() <= 1 {
-        return Ok(items.iter().map(f).collect());
+        return Ok(items.iter().enumerate().map(|(i, x)| f(i, x)).collect());
     }
-    Ok(pool(n)?.install(|| items.par_iter().with_min_len(1).map(f).collect()))
+    Ok(pool(n)?.install(|| items.par_iter().enumerate().with_min_len(1).map(|(i, x)| f(i, x)).collect()))
 }

@@ -24,7 +24,7 @@ use crate::postprocessor::PostProcessor;
 use super::batch;
 use super::input::OffsetType;
 use super::offsets::CharOffsets;
-use super::pipeline::HfTokenizer;
+use super::pipeline::{in_text_stream, HfTokenizer};
 use super::sequence::{Sink, TokenAt};
 
 /// What post-processing does around one sequence: the processed encoding of a one-token
@@ -260,9 +260,10 @@ impl HfTokenizer {
     }
 
     /// One text as a [`CompactEncoding`] in `frame` (from [`HfTokenizer::compact_frame`]), with
-    /// byte or char offsets.
+    /// byte or char offsets. One encoding call for BPE dropout, as [`HfTokenizer::encode`].
     pub fn encode_compact(&self, text: &str, frame: &Arc<Frame>, offsets: OffsetType) -> Result<CompactEncoding> {
-        self.encode_compact_with(text, frame, &self.id_strings(), offsets)
+        let vocab = self.id_strings();
+        in_text_stream(self.model.dropout_call(), 0, || self.encode_compact_with(text, frame, &vocab, offsets))
     }
 
     fn encode_compact_with(
@@ -289,7 +290,8 @@ impl HfTokenizer {
 
     /// Many texts as [`CompactEncoding`]s in parallel, or `None` when the settings need the full
     /// path (see [`HfTokenizer::compact_frame`]; also HF's `encode_batch_fast` offsets, and texts
-    /// of 4 GB or more).
+    /// of 4 GB or more). With BPE dropout each text draws from its own stream, as in
+    /// [`HfTokenizer::encode_batch`]; a `None` answer begins no encoding call.
     pub fn encode_batch_compact<S: AsRef<str> + Sync>(
         &self,
         texts: &[S],
@@ -302,7 +304,10 @@ impl HfTokenizer {
         }
         let Some(frame) = self.compact_frame(add_special_tokens)? else { return Ok(None) };
         let vocab = self.id_strings();
-        let out = batch::map(texts, threads, |t| self.encode_compact_with(t.as_ref(), &frame, &vocab, offsets))?;
+        let call = self.model.dropout_call();
+        let out = batch::map_indexed(texts, threads, |i, t| {
+            in_text_stream(call, i, || self.encode_compact_with(t.as_ref(), &frame, &vocab, offsets))
+        })?;
         out.into_iter().collect::<Result<Vec<_>>>().map(Some)
     }
 }

@@ -13,7 +13,7 @@ use crate::added_vocab::hf::{AddedVocabulary, HfAddedToken, VocabLookup};
 use crate::decoder::{Decode, Decoder};
 use crate::encoding::Encoding;
 use crate::error::{Error, Result};
-use crate::model::{Model, ModelWrapper, Token};
+use crate::model::{DropoutCall, Model, ModelWrapper, Token};
 use crate::normalizer::Normalizer;
 use crate::padding::{pad_encodings, PaddingParams};
 use crate::postprocessor::{PostProcess, PostProcessor};
@@ -54,6 +54,17 @@ pub struct HfTokenizer {
     /// Every model token string by id, for [`super::compact`] (built on first use; the model
     /// never changes after construction).
     pub(crate) id_strings: OnceLock<Arc<IdStrings>>,
+}
+
+/// Runs `f`, the encoding of text `index` of an encoding call, in the text's dropout stream when
+/// the model samples (`call` from [`ModelWrapper::dropout_call`], taken once per call): results
+/// then depend on the seed, the call and the index, not on threads. Otherwise just `f()`.
+#[inline]
+pub(crate) fn in_text_stream<R>(call: Option<DropoutCall>, index: usize, f: impl FnOnce() -> R) -> R {
+    match call {
+        Some(c) => c.run(index, f),
+        None => f(),
+    }
 }
 
 /// The model as the added vocabulary sees it.
@@ -288,19 +299,27 @@ impl HfTokenizer {
     // ------------------------------------------------------------------ encoding
 
     /// Encodes one sequence or a pair as HF's `Tokenizer::encode` (Byte) / Python `encode` (Char).
+    /// With BPE dropout this is one encoding call (see [`crate::model::HfBpe::set_seed`]): after
+    /// the same seed it gives what `encode_batch` gives for the same input at index 0.
     pub fn encode<'s>(
         &self,
         input: impl Into<EncodeInput<'s>>,
         add_special_tokens: bool,
         offsets: OffsetType,
     ) -> Result<Encoding> {
-        let input = input.into();
+        in_text_stream(self.model.dropout_call(), 0, || self.encode_one(input.into(), add_special_tokens, offsets))
+    }
+
+    /// [`HfTokenizer::encode`] within an encoding call (the caller chose the dropout stream).
+    fn encode_one(&self, input: EncodeInput<'_>, add_special_tokens: bool, offsets: OffsetType) -> Result<Encoding> {
         let first = self.encode_input_sequence(&input.first, 0, offsets)?;
         let pair = input.pair.as_ref().map(|p| self.encode_input_sequence(p, 1, offsets)).transpose()?;
         self.post_process(first, pair, add_special_tokens)
     }
 
-    /// Many inputs in parallel on `threads` threads (0 = default), then batch padding.
+    /// Many inputs in parallel on `threads` threads (0 = default), then batch padding. With BPE
+    /// dropout each input draws from its own stream (by its index), so the thread count does not
+    /// change the result.
     pub fn encode_batch<'s, I: Into<EncodeInput<'s>> + Clone + Sync>(
         &self,
         inputs: &[I],
@@ -308,9 +327,12 @@ impl HfTokenizer {
         offsets: OffsetType,
         threads: usize,
     ) -> Result<Vec<Encoding>> {
-        let mut encs = batch::map(inputs, threads, |i| self.encode(i.clone(), add_special_tokens, offsets))?
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?;
+        let call = self.model.dropout_call();
+        let mut encs = batch::map_indexed(inputs, threads, |i, x| {
+            in_text_stream(call, i, || self.encode_one(x.clone().into(), add_special_tokens, offsets))
+        })?
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
         if let Some(p) = &self.padding {
             pad_encodings(&mut encs, p);
         }
@@ -330,20 +352,30 @@ impl HfTokenizer {
     /// Ids of a text for corpus tokenization: added tokens, normalizer, pre-tokenizer and model,
     /// appended to `out` — no post-processor special tokens, no truncation, no padding, no
     /// strings or offsets (the cheapest path; the tiktoken engine for byte-level files).
+    /// Each call is one encoding call for BPE dropout (as [`HfTokenizer::encode`]).
     pub fn encode_ids_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
-        self.run_sequence(text, out)
+        in_text_stream(self.model.dropout_call(), 0, || self.run_sequence(text, out))
     }
 
     /// [`HfTokenizer::encode_ids_into`] into a new vector.
     pub fn encode_ids(&self, text: &str) -> Result<Vec<u32>> {
+        in_text_stream(self.model.dropout_call(), 0, || self.ids_one(text))
+    }
+
+    /// [`HfTokenizer::encode_ids`] over many texts in parallel (one encoding call, each text in
+    /// its own dropout stream, as [`HfTokenizer::encode_batch`]).
+    pub fn encode_ids_batch<S: AsRef<str> + Sync>(&self, texts: &[S], threads: usize) -> Result<Vec<Vec<u32>>> {
+        let call = self.model.dropout_call();
+        batch::map_indexed(texts, threads, |i, t| in_text_stream(call, i, || self.ids_one(t.as_ref())))?
+            .into_iter()
+            .collect()
+    }
+
+    /// The ids of one text within an encoding call.
+    fn ids_one(&self, text: &str) -> Result<Vec<u32>> {
         let mut out = Vec::with_capacity(text.len() / 4 + 1);
         self.run_sequence(text, &mut out)?;
         Ok(out)
-    }
-
-    /// [`HfTokenizer::encode_ids`] over many texts in parallel.
-    pub fn encode_ids_batch<S: AsRef<str> + Sync>(&self, texts: &[S], threads: usize) -> Result<Vec<Vec<u32>>> {
-        batch::map(texts, threads, |t| self.encode_ids(t.as_ref()))?.into_iter().collect()
     }
 
     /// Room for the tokens of a text of `bytes` bytes: what the recent ratio predicts, an eighth
