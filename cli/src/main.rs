@@ -13,10 +13,6 @@ mod tokenizer_arg;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc keeps freed Arrow buffers' pages for reuse (see the workspace Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "tokenmill", version, about = "Fast BPE tokenization of text corpora")]
 struct Cli {

@@ -12,10 +12,6 @@ use std::time::Instant;
 use tokenmill_datasets::load::{source, Format, LoadOptions};
 use tokenmill_datasets::Result;
 
-/// The allocator the `tokenmill` binary and the Python module ship with (workspace Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,12 +30,6 @@ use hf::PyTokenizer;
 use hf_added::PyAddedToken;
 use hf_encoding::PyEncoding;
 
-/// mimalloc for every Rust allocation of the module (Python's own objects keep Python's
-/// allocator): loaders allocate and drop large Arrow buffers at a high rate, and mimalloc keeps
-/// their pages for reuse where glibc returns them to the OS (see the workspace Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Threads used when a call passes `num_threads=0` (`RAYON_NUM_THREADS` or the core count).
 #[pyfunction]
 fn default_threads() -> usize {

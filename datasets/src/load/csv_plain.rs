@@ -16,9 +16,11 @@ use std::sync::Arc;
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder};
 use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{ArrayRef, LargeStringArray, RecordBatch};
-use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_cast::parse::Parser;
 use arrow_schema::{DataType, SchemaRef};
+
+use super::value_bytes::ValueBytes;
 
 /// pandas' default missing values (the alternatives of csv.rs's `NA_REGEX`, which is anchored).
 const NA: [&[u8]; 19] = [
@@ -163,18 +165,18 @@ pub(crate) fn unescape<'a>(raw: &'a [u8], escaped: bool, quote: u8, scratch: &'a
         return raw;
     }
     scratch.clear();
-    unescape_into(raw, quote, scratch);
+    unescape_into(raw, quote, |piece| scratch.extend_from_slice(piece));
     scratch
 }
 
-/// Appends `raw` to `out` with each doubled quote read as one.
-fn unescape_into(raw: &[u8], quote: u8, out: &mut Vec<u8>) {
+/// Appends `raw` to `out` with each doubled quote read as one (`out` takes the pieces).
+fn unescape_into(raw: &[u8], quote: u8, mut out: impl FnMut(&[u8])) {
     let mut rest = raw;
     while let Some(i) = memchr::memchr(quote, rest) {
-        out.extend_from_slice(&rest[..=i]);
+        out(&rest[..=i]);
         rest = &rest[(i + 2).min(rest.len())..];
     }
-    out.extend_from_slice(rest);
+    out(rest);
 }
 
 /// [`record`]'s `fields` for a record of any field count.
@@ -304,7 +306,8 @@ impl Col {
             Col::Str(spans) => {
                 let total: usize =
                     spans.iter().filter(|s| s.1 & SPAN_NULL == 0).map(|s| (s.1 & SPAN_LEN) as usize).sum();
-                let mut values: Vec<u8> = Vec::with_capacity(total);
+                // Not a Vec: see value_bytes (freed batches' pages are reused, not faulted anew).
+                let mut values = ValueBytes::with_capacity(total);
                 let mut offsets: Vec<i64> = Vec::with_capacity(spans.len() + 1);
                 offsets.push(0);
                 let mut nulls = NullBufferBuilder::new(spans.len());
@@ -314,7 +317,7 @@ impl Col {
                     } else {
                         let raw = &chunk[start as usize..][..(len & SPAN_LEN) as usize];
                         if len & SPAN_ESCAPED != 0 {
-                            unescape_into(raw, quote, &mut values);
+                            unescape_into(raw, quote, |piece| values.extend_from_slice(piece));
                         } else {
                             values.extend_from_slice(raw);
                         }
@@ -329,7 +332,7 @@ impl Col {
                 Arc::new(unsafe {
                     LargeStringArray::new_unchecked(
                         OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
-                        Buffer::from_vec(values),
+                        values.into_buffer(),
                         nulls.finish(),
                     )
                 })
