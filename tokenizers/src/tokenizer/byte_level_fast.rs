@@ -84,6 +84,13 @@ pub(crate) fn run(fast: &ByteLevelFast, text: &str, base: usize, word: &mut u32,
             ids.clear();
             let piece = &bytes[s..e];
             if let Some(id) = model.whole_piece_at(bytes, s, e) {
+                if let (Out::Recs(recs), 0) = (&mut out, shift) {
+                    // Most pieces are one token. The splitter cuts `text` (no prefix space here) at
+                    // char boundaries, so the token's alignment is the piece itself.
+                    recs.push(Rec { id, start: (base + s) as u32, end: (base + e) as u32, word: *word });
+                    *word += 1;
+                    return;
+                }
                 ids.push(id);
             } else if piece.len() <= MAX_PIECE_LEN {
                 if let Some(hit) = cache.get(piece) {

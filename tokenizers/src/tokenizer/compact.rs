@@ -278,11 +278,7 @@ impl HfTokenizer {
         self.run_sequence(text, &mut sink)?;
         self.observe_tokens(text.len(), sink.toks.len());
         if offsets == OffsetType::Char && !text.is_ascii() {
-            let conv = CharOffsets::new(text);
-            for t in &mut sink.toks {
-                let (s, e) = conv.convert((t.start as usize, t.end as usize));
-                (t.start, t.end) = (s as u32, e as u32);
-            }
+            to_char_offsets(text, &mut sink.toks);
         }
         let CompactSink { toks, strings, .. } = sink;
         Ok(CompactEncoding { toks, strings, frame: frame.clone(), vocab: vocab.clone() })
@@ -309,6 +305,47 @@ impl HfTokenizer {
             in_text_stream(call, i, || self.encode_compact_with(t.as_ref(), &frame, &vocab, offsets))
         })?;
         out.into_iter().collect::<Result<Vec<_>>>().map(Some)
+    }
+}
+
+/// The records' byte offsets in `text` as char offsets, as [`CharOffsets::convert`] gives them.
+/// Records come in text order, so one forward sweep counting chars replaces the per-byte table
+/// (4 bytes per byte of text, built for every non-ASCII text): a start is the chars before it, an
+/// end inside a char maps to that char, as HF's table does. Any record out of order or past the
+/// text takes the table.
+fn to_char_offsets(text: &str, toks: &mut [Rec]) {
+    let b = text.as_bytes();
+    let len = b.len();
+    let sorted = toks.windows(2).all(|w| w[0].start <= w[1].start);
+    if !sorted || toks.iter().any(|t| t.start > t.end || t.end as usize > len) {
+        let conv = CharOffsets::new(text);
+        for t in toks {
+            let (s, e) = conv.convert((t.start as usize, t.end as usize));
+            (t.start, t.end) = (s as u32, e as u32);
+        }
+        return;
+    }
+    // A byte's char index is its byte index less the UTF-8 continuation bytes (0b10xx_xxxx)
+    // before it; those are few in most text, so their positions are listed once and each record
+    // walks a cursor over them (records come in order).
+    let is_cont = |x: u8| (x as i8) < -0x40;
+    let conts: Vec<u32> = (0..len).filter(|&i| is_cont(b[i])).map(|i| i as u32).collect();
+    let inside = |p: usize| p < len && is_cont(b[p]);
+    let mut at = 0usize; // conts[..at] are before the current start
+    for t in toks {
+        let (s, e) = (t.start, t.end);
+        if s as usize == len {
+            continue; // HF keeps an empty range at the very end in bytes
+        }
+        while at < conts.len() && conts[at] < s {
+            at += 1;
+        }
+        let mut upto = at;
+        while upto < conts.len() && conts[upto] < e {
+            upto += 1;
+        }
+        t.start = s - at as u32 - u32::from(inside(s as usize));
+        t.end = e - upto as u32 - u32::from(inside(e as usize));
     }
 }
 
@@ -355,6 +392,52 @@ mod tests {
 
     /// Builds tokenizers from every fixture, with and without added tokens and specials, and
     /// checks the compact form against `encode` field by field and as a whole.
+    /// The sweep gives the table's char offsets for sorted records, ends and starts inside
+    /// chars, empty ranges and the text's end; unsorted records take the table.
+    #[test]
+    fn char_offsets_sweep_equals_table() {
+        use super::{to_char_offsets, CharOffsets, Rec};
+        let texts = [
+            "a\u{e9}\u{20ac}b \u{1f600}x",
+            "\u{65e5}\u{672c}\u{8a9e} ok",
+            "\u{e9}",
+            "\u{645}\u{631}\u{62d}\u{628}\u{627} !",
+        ];
+        let mut seed = 0x9e37_79b9u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for text in texts {
+            let len = text.len();
+            let table = CharOffsets::new(text);
+            for round in 0..200 {
+                let mut recs: Vec<Rec> = (0..1 + next(8))
+                    .map(|i| {
+                        let s = next(len + 1);
+                        let e = s + next(len - s + 1);
+                        Rec { id: i as u32, start: s as u32, end: e as u32, word: 0 }
+                    })
+                    .collect();
+                if round % 2 == 0 {
+                    recs.sort_by_key(|r| r.start);
+                }
+                let want: Vec<(u32, u32)> = recs
+                    .iter()
+                    .map(|r| {
+                        let (s, e) = table.convert((r.start as usize, r.end as usize));
+                        (s as u32, e as u32)
+                    })
+                    .collect();
+                to_char_offsets(text, &mut recs);
+                let got: Vec<(u32, u32)> = recs.iter().map(|r| (r.start, r.end)).collect();
+                assert_eq!(got, want, "{text:?} round {round}");
+            }
+        }
+    }
+
     #[test]
     fn equals_full_encoding() {
         let mut checked = 0;
