@@ -167,27 +167,38 @@ pub(crate) fn run(
 
 /// Cuts `text` at every single ASCII space between two ASCII non-space bytes the charsmap leaves
 /// alone, and joins neighbouring pieces of the same kind: `(range, fused loop can take it)`, in
-/// order, covering the text but for the cut spaces.
+/// order, covering the text but for the cut spaces. Found from the bytes the fused loop cannot
+/// take: each lies in the piece between the nearest cuts around it, and only those places are
+/// looked at (most text between them is plain words, and used to be cut at every space).
 fn segments(fast: &UnigramFast, text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
     let bytes = text.as_bytes();
-    let plain = |b: u8| b < 0x80 && b != b' ' && !fast.mapped[b as usize];
+    let len = bytes.len();
+    let bad = |b: u8| b >= 0x80 || fast.mapped[b as usize];
+    let plain = |b: u8| b != b' ' && !bad(b);
+    let cut = |p: usize| p >= 1 && p + 1 < len && bytes[p] == b' ' && plain(bytes[p - 1]) && plain(bytes[p + 1]);
     let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    let mut push = |range: std::ops::Range<usize>| {
-        let ascii = fast.unchanged(&text[range.clone()]);
-        match out.last_mut() {
-            // Joined with the space between: inside one kind, the cut changes nothing.
-            Some((last, kind)) if *kind == ascii => last.end = range.end,
-            _ => out.push((range, ascii)),
-        }
-    };
+    // Where the next piece starts (the text's start, or after a cut): everything from it to the
+    // next bad byte is plain pieces.
     let mut start = 0;
-    for p in 1..bytes.len().saturating_sub(1) {
-        if bytes[p] == b' ' && plain(bytes[p - 1]) && plain(bytes[p + 1]) {
-            push(start..p);
-            start = p + 1;
+    while let Some(q) = bytes[start.min(len)..].iter().position(|&b| bad(b)).map(|i| i + start) {
+        // The piece holding `q` starts after the last cut before it, and ends at the next cut.
+        let from = (start..q).rev().find(|&p| cut(p)).map_or(start, |c| c + 1);
+        let to = (q + 1..len).find(|&p| cut(p)).unwrap_or(len);
+        match out.last_mut() {
+            // Right after the previous piece of this kind (no plain piece between): joined.
+            Some((last, false)) if from == start => last.end = to,
+            _ => {
+                if from > start {
+                    out.push((start..from - 1, true));
+                }
+                out.push((from..to, false));
+            }
         }
+        start = to + 1;
     }
-    push(start..bytes.len());
+    if start <= len {
+        out.push((start..len, true));
+    }
     out
 }
 
@@ -232,13 +243,34 @@ fn run_cached(
     word: &mut u32,
     sink: &mut dyn Sink,
 ) -> crate::error::Result<()> {
-    CACHE.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut cache) => {
-            cache.serve(fast.uid);
-            run_words(fast, model, text, range, base, word, sink, Some(&mut cache))
-        }
-        Err(_) => run_words(fast, model, text, range, base, word, sink, None),
+    // The piece and token buffers are the thread's, not allocated per call: a text with non-ASCII
+    // words calls this once per ASCII segment.
+    SCRATCH.with(|scratch| {
+        let mut own = Scratch::default();
+        let mut held = scratch.try_borrow_mut();
+        let scratch = match held.as_deref_mut() {
+            Ok(s) => s,
+            Err(_) => &mut own,
+        };
+        CACHE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut cache) => {
+                cache.serve(fast.uid);
+                run_words(fast, model, text, range, base, word, sink, Some(&mut cache), scratch)
+            }
+            Err(_) => run_words(fast, model, text, range, base, word, sink, None, scratch),
+        })
     })
+}
+
+/// [`run_words`]' buffers.
+#[derive(Default)]
+struct Scratch {
+    piece: String,
+    toks: Vec<Token>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// The words of `text[range]` (ASCII the charsmap leaves alone); before a range that does not
@@ -253,10 +285,10 @@ fn run_words(
     word: &mut u32,
     sink: &mut dyn Sink,
     mut cache: Option<&mut WordCache>,
+    scratch: &mut Scratch,
 ) -> crate::error::Result<()> {
     let r = fast.rep.len();
-    let mut piece = String::with_capacity(64);
-    let mut toks: Vec<Token> = Vec::new();
+    let Scratch { piece, toks } = scratch;
     let bytes = &text.as_bytes()[..range.end];
     let mut first = range.start == 0;
     // The word starting at or after `from` (skipping spaces), as a byte range.
@@ -273,6 +305,8 @@ fn run_words(
         }
         Some((a, from))
     };
+    // Asked once, not per word (a call through the sink's vtable).
+    let (wants_strings, unk) = (sink.wants_strings(), model.unk_id());
     // One word ahead: its slot is being loaded while the current word is looked up / tokenized.
     let mut next = word_at(range.start);
     let mut next_hash = match (&cache, next) {
@@ -300,24 +334,24 @@ fn run_words(
         toks.clear();
         match cache.as_deref_mut() {
             Some(c) => {
-                if !c.get_hashed(w.as_bytes(), hash, &mut toks) {
-                    build(&mut piece);
-                    model.tokenize_word(&piece, &mut toks)?;
+                if !c.get_hashed(w.as_bytes(), hash, toks) {
+                    build(piece);
+                    model.tokenize_word(piece, toks)?;
                     c.insert(w.as_bytes(), &toks);
                 }
             }
             None => {
-                build(&mut piece);
-                model.tokenize_word(&piece, &mut toks)?
+                build(piece);
+                model.tokenize_word(piece, toks)?
             }
         }
         if let Some(ids) = sink.ids_mut() {
             ids.extend(toks.iter().map(|t| t.id));
         } else {
             // A sink that looks strings up by id reads the text of unknown pieces only.
-            let strings = sink.wants_strings() || toks.iter().any(|t| Some(t.id) == model.unk_id());
+            let strings = wants_strings || toks.iter().any(|t| Some(t.id) == unk);
             if strings {
-                build(&mut piece);
+                build(piece);
             }
             // Where the `▁` came from: the word's first char (prepended) or the space before it.
             let (ms, me) = if first { (a, a + 1) } else { (a - 1, a) };
@@ -329,7 +363,7 @@ fn run_words(
             if !strings {
                 if let Some(recs) = sink.recs_mut() {
                     // Known pieces only: their strings are the vocabulary's.
-                    for t in &toks {
+                    for t in toks.iter() {
                         let (s, e) = span(t);
                         recs.push(Rec { id: t.id, start: s as u32, end: e as u32, word: *word });
                     }
@@ -338,12 +372,12 @@ fn run_words(
                     continue;
                 }
             }
-            for t in &toks {
+            for t in toks.iter() {
                 let (s, e) = span(t);
                 sink.token(TokenAt {
                     id: t.id,
                     word: *word,
-                    split: Split::Fused { piece: if strings { &piece } else { "" }, offsets: (s, e) },
+                    split: Split::Fused { piece: if strings { piece.as_str() } else { "" }, offsets: (s, e) },
                     range: if strings { t.start..t.end } else { 0..0 },
                     from_model: true,
                     vocab_string: false,
@@ -386,6 +420,49 @@ mod tests {
                 eprintln!("skipping: {dir}{name}.tokenizer.json not loaded ({e})");
                 None
             }
+        }
+    }
+
+    /// The cutting rule, read literally: cut at every qualifying space, classify each piece, join
+    /// neighbours of the same kind.
+    fn segments_reference(fast: &UnigramFast, text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
+        let bytes = text.as_bytes();
+        let plain = |b: u8| b < 0x80 && b != b' ' && !fast.mapped[b as usize];
+        let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+        let mut push = |range: std::ops::Range<usize>| {
+            let ascii = fast.unchanged(&text[range.clone()]);
+            match out.last_mut() {
+                Some((last, kind)) if *kind == ascii => last.end = range.end,
+                _ => out.push((range, ascii)),
+            }
+        };
+        let mut start = 0;
+        for p in 1..bytes.len().saturating_sub(1) {
+            if bytes[p] == b' ' && plain(bytes[p - 1]) && plain(bytes[p + 1]) {
+                push(start..p);
+                start = p + 1;
+            }
+        }
+        push(start..bytes.len());
+        out
+    }
+
+    #[test]
+    fn segments_follow_the_cutting_rule() {
+        let Some(tok) = load("botchan_en_unigram_1000") else { return };
+        let Some(fast) = tok.unigram_fast.as_ref() else { panic!("the SentencePiece file takes the fused path") };
+        let alphabet =
+            ["a", "b", " ", " ", "  ", "\u{e9}", "\u{301}", "\u{65e5}", ",", "\t", "\r", "\u{ff21}", "\u{1f600}"];
+        let mut seed = 0x2545_f491u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..3000 {
+            let text: String = (0..next(24)).map(|_| alphabet[next(alphabet.len())]).collect();
+            assert_eq!(segments(fast, &text), segments_reference(fast, &text), "round {round}: {text:?}");
         }
     }
 
