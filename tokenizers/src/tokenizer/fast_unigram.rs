@@ -337,7 +337,7 @@ fn run_words(
                 if !c.get_hashed(w.as_bytes(), hash, toks) {
                     build(piece);
                     model.tokenize_word(piece, toks)?;
-                    c.insert(w.as_bytes(), &toks);
+                    c.insert(w.as_bytes(), toks);
                 }
             }
             None => {
