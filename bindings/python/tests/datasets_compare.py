@@ -8,19 +8,31 @@ names the operation, the field and both values.
 ``imdb`` / ``squad`` datasets from the raw files as HF's scripts do): the suite then checks its own
 logic, HF against HF. Tests of tokenmill-only APIs (``tokenize``, ``pack``) skip in that mode.
 
-Importing this module points both libraries' caches at a fresh temporary folder and forces HF
-offline (it never calls the hub).
+Importing this module points both libraries' caches at a fresh temporary folder (removed when the
+test process exits) and forces HF offline (it never calls the hub).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 
 _CACHE_ROOT = tempfile.mkdtemp(prefix="tm-ds-tests-")
+_OWNER = os.getpid()
+
+
+@atexit.register
+def _remove_cache_root():
+    # the suite's caches hold ~300 MB; only the process that made the folder removes it (a forked
+    # worker exiting normally must not pull it from under the tests)
+    if os.getpid() == _OWNER:
+        shutil.rmtree(_CACHE_ROOT, ignore_errors=True)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ["HF_DATASETS_CACHE"] = os.path.join(_CACHE_ROOT, "hf")
