@@ -15,6 +15,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Int8Array, ListArray, RecordBatch, UInt16Array, UInt32Array};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use tokenmill_tokenizers::model::DropoutCall;
 use tokenmill_tokenizers::OffsetType;
 
 use crate::cache;
@@ -223,6 +224,18 @@ impl Texts<'_> {
 
 /// Tokenizes one record batch according to `plan`. A null text gives a null row.
 pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> Result<RecordBatch> {
+    tokenize_batch_at(tok, plan, batch, tok.begin_run(), 0)
+}
+
+/// [`tokenize_batch`] for the batch starting at row `first_row` of the run `call` (see
+/// [`TextTokenizer::begin_run`]): with BPE dropout, row `i` draws from the run's stream `i`.
+pub fn tokenize_batch_at(
+    tok: &TextTokenizer,
+    plan: &Plan,
+    batch: &RecordBatch,
+    call: Option<DropoutCall>,
+    first_row: usize,
+) -> Result<RecordBatch> {
     let opts = &plan.opts;
     let col = batch.column(plan.column_index);
     let texts = match col.data_type() {
@@ -238,7 +251,7 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
         }
     };
     if let (true, TextTokenizer::HuggingFace(hf)) = (opts.pipeline, tok) {
-        return pipeline_batch(hf, plan, batch, &texts);
+        return pipeline_batch(hf, plan, batch, &texts, call, first_row);
     }
     let n = batch.num_rows();
     let limit = opts.max_length.unwrap_or(usize::MAX);
@@ -252,7 +265,8 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
         let start = values.len();
         if let Some(text) = texts.get(i) {
             if let Some(ob) = offs.as_mut() {
-                let (ids, offsets) = tok.encode_offsets(text, opts.specials == Specials::Added)?;
+                let (ids, offsets) =
+                    tok.encode_offsets_at(call, first_row + i, text, opts.specials == Specials::Added)?;
                 let keep = ids.len().min(content_limit);
                 values.extend_from_slice(&ids[..keep]);
                 for &(s, e) in &offsets[..keep] {
@@ -261,7 +275,7 @@ pub fn tokenize_batch(tok: &TextTokenizer, plan: &Plan, batch: &RecordBatch) -> 
                     ob.append(true);
                 }
             } else {
-                tok.encode_into(text, opts.specials == Specials::Added, &mut values)?;
+                tok.encode_into_at(call, first_row + i, text, opts.specials == Specials::Added, &mut values)?;
                 values.truncate(start + (values.len() - start).min(content_limit));
             }
             if let Some(eot) = plan.eot {
@@ -305,13 +319,16 @@ fn pipeline_batch(
     plan: &Plan,
     batch: &RecordBatch,
     texts: &Texts<'_>,
+    call: Option<DropoutCall>,
+    first_row: usize,
 ) -> Result<RecordBatch> {
     let opts = &plan.opts;
     let n = batch.num_rows();
     let inputs: Vec<&str> = (0..n).filter_map(|i| texts.get(i)).collect();
     let offset_type = if opts.offsets { OffsetType::Char } else { OffsetType::None };
-    // One thread: the map already runs record batches in parallel.
-    let encs = hf.encode_batch(&inputs, true, offset_type, 1)?;
+    // One thread: the map already runs record batches in parallel. With BPE dropout the batch's
+    // k-th text draws from the run's stream `first_row + k` (distinct across batches: k < rows).
+    let encs = hf.encode_batch_at(call, first_row, &inputs, true, offset_type, 1)?;
     let tokens: usize = encs.iter().map(|e| e.ids.len()).sum();
     let mut values = Vec::with_capacity(tokens);
     let mut mask = opts.attention_mask.then(|| Vec::with_capacity(tokens));
@@ -520,9 +537,11 @@ pub fn tokenize(
     let size = data.batch_size;
     let src = ds.clone();
     let p = plan.clone();
+    // One run for BPE dropout: rows draw by index, whichever thread takes their batch.
+    let call = tok.begin_run();
     let work: WorkFn<usize> = Arc::new(move |start: usize| {
         let batch = src.slice(start, size.min(src.num_rows() - start))?;
-        tokenize_batch(&tok, &p, &batch)
+        tokenize_batch_at(&tok, &p, &batch, call, start)
     });
     let batches = ordered_work((0..n).step_by(size), work, opts.threads);
     progress.start("tokenize", Some(n as u64));
@@ -683,6 +702,51 @@ mod tests {
         assert!(matches!(Plan::new(&cl, &batch.schema(), &opts), Err(Error::Invalid(_))));
         let auto = Plan::new(&cl, &batch.schema(), &TokenizeOptions::default()).unwrap();
         assert!(!auto.u16_ids, "cl100k needs u32");
+    }
+
+    /// With a BPE-dropout tokenizer.json and a seed, the tokenized rows do not depend on the thread
+    /// count (each row draws from the run's stream of its index), on the ids, offsets and whole
+    /// pipeline paths; another seed gives other rows.
+    #[test]
+    fn dropout_rows_do_not_depend_on_threads() {
+        use tokenmill_tokenizers::model::ModelWrapper;
+        let json = include_str!("../../tokenizers/tests/fixtures/pipeline/bpe_suffix.tokenizer.json");
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["model"]["dropout"] = serde_json::json!(0.5);
+        let hf = Arc::new(tokenmill_tokenizers::HfTokenizer::from_str(&v.to_string()).unwrap());
+        let words = ["the", "another", "understanding", "without", "wonderful", "thread", "ordering", "café"];
+        let rows: Vec<Option<String>> = (0..240usize)
+            .map(|i| {
+                (i % 37 != 5)
+                    .then(|| (0..1 + i % 9).map(|k| words[(i * 7 + k * 3) % words.len()]).collect::<Vec<_>>().join(" "))
+            })
+            .collect();
+        let batch = texts(rows.iter().map(|r| r.as_deref()).collect());
+        let ds = Dataset::from_batches(batch.schema(), vec![batch]).unwrap();
+        let t = crate::test_util::TestDir::new("dropout-rows");
+        let mut n = 0;
+        let mut run = |seed: u64, threads: usize, pipeline: bool, offsets: bool| -> Vec<Option<Vec<u32>>> {
+            match hf.model() {
+                ModelWrapper::BPE(m) => m.set_seed(seed),
+                _ => unreachable!("a BPE fixture"),
+            }
+            let opts = TokenizeOptions { threads, batch_size: 16, pipeline, offsets, ..Default::default() };
+            n += 1;
+            let out =
+                tokenize(&ds, TextTokenizer::from(&hf), &opts, Some(&t.join(&format!("r{n}"))), &crate::NoProgress)
+                    .unwrap();
+            let b = out.slice(0, out.num_rows()).unwrap();
+            let col = b.column(b.schema().index_of("input_ids").unwrap());
+            (0..b.num_rows()).map(|i| col.is_valid(i).then(|| row_ids(col.as_ref(), i).unwrap())).collect()
+        };
+        for (pipeline, offsets) in [(false, false), (false, true), (true, false)] {
+            let one = run(7, 1, pipeline, offsets);
+            assert_eq!(one.iter().filter(|r| r.is_none()).count(), 7, "null rows stay null");
+            for threads in [2, 4, 1] {
+                assert_eq!(run(7, threads, pipeline, offsets), one, "{threads} threads, pipeline {pipeline}");
+            }
+            assert_ne!(run(8, 2, pipeline, offsets), one, "another seed, pipeline {pipeline}");
+        }
     }
 
     #[test]

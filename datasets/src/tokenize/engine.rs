@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use tokenmill_tokenizers::model::DropoutCall;
 use tokenmill_tokenizers::{HfTokenizer, OffsetType, Tokenizer};
 
 use crate::error::Result;
@@ -51,14 +52,36 @@ impl TextTokenizer {
         }
     }
 
+    /// Begins one tokenize run: a tokenizer.json with BPE dropout then draws for row `i` from the
+    /// run's stream `i` (the `*_at` methods), so the output does not depend on how rows were spread
+    /// over threads. `None` for tokenizers that do not sample.
+    pub fn begin_run(&self) -> Option<DropoutCall> {
+        match self {
+            TextTokenizer::Tiktoken(_) => None,
+            TextTokenizer::HuggingFace(t) => t.dropout_call(),
+        }
+    }
+
     /// Appends the ids of `text`. `with_added`: special tokens spelled in the text become their ids
     /// (a tokenizer.json pipeline always recognises its added tokens, as HF does); no
     /// post-processor specials, truncation or padding.
     pub fn encode_into(&self, text: &str, with_added: bool, out: &mut Vec<u32>) -> Result<()> {
+        self.encode_into_at(self.begin_run(), 0, text, with_added, out)
+    }
+
+    /// [`Self::encode_into`] as row `row` of the run `call` (see [`Self::begin_run`]).
+    pub fn encode_into_at(
+        &self,
+        call: Option<DropoutCall>,
+        row: usize,
+        text: &str,
+        with_added: bool,
+        out: &mut Vec<u32>,
+    ) -> Result<()> {
         match self {
             TextTokenizer::Tiktoken(t) if with_added => t.encode_with_added(text, out),
             TextTokenizer::Tiktoken(t) => t.encode_ordinary_into(text, out),
-            TextTokenizer::HuggingFace(t) => t.encode_ids_into(text, out)?,
+            TextTokenizer::HuggingFace(t) => t.encode_ids_into_at(call, row, text, out)?,
         }
         Ok(())
     }
@@ -66,9 +89,20 @@ impl TextTokenizer {
     /// Ids with char offsets (HF's `offset_mapping`); `with_added` as in [`Self::encode_into`], so
     /// asking for offsets never changes the ids.
     pub fn encode_offsets(&self, text: &str, with_added: bool) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+        self.encode_offsets_at(self.begin_run(), 0, text, with_added)
+    }
+
+    /// [`Self::encode_offsets`] as row `row` of the run `call` (see [`Self::begin_run`]).
+    pub fn encode_offsets_at(
+        &self,
+        call: Option<DropoutCall>,
+        row: usize,
+        text: &str,
+        with_added: bool,
+    ) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
         let enc = match self {
             TextTokenizer::Tiktoken(t) => t.encode_full_with(text, with_added),
-            TextTokenizer::HuggingFace(t) => t.encode(text, false, OffsetType::Char)?,
+            TextTokenizer::HuggingFace(t) => t.encode_at(call, row, text, false, OffsetType::Char)?,
         };
         Ok((enc.ids, enc.offsets))
     }

@@ -327,9 +327,29 @@ impl HfTokenizer {
         offsets: OffsetType,
         threads: usize,
     ) -> Result<Vec<Encoding>> {
-        let call = self.model.dropout_call();
+        self.encode_batch_at(self.model.dropout_call(), 0, inputs, add_special_tokens, offsets, threads)
+    }
+
+    /// Begins one encoding call that the caller spreads over its own threads (the datasets
+    /// tokenize map cuts a column into record batches): passed with each text's index to the
+    /// `*_at` methods, it makes BPE dropout draw by (seed, call, index), whatever runs where.
+    /// `None` when the model does not sample.
+    pub fn dropout_call(&self) -> Option<DropoutCall> {
+        self.model.dropout_call()
+    }
+
+    /// [`HfTokenizer::encode_batch`] as texts `first..first + inputs.len()` of `call`.
+    pub fn encode_batch_at<'s, I: Into<EncodeInput<'s>> + Clone + Sync>(
+        &self,
+        call: Option<DropoutCall>,
+        first: usize,
+        inputs: &[I],
+        add_special_tokens: bool,
+        offsets: OffsetType,
+        threads: usize,
+    ) -> Result<Vec<Encoding>> {
         let mut encs = batch::map_indexed(inputs, threads, |i, x| {
-            in_text_stream(call, i, || self.encode_one(x.clone().into(), add_special_tokens, offsets))
+            in_text_stream(call, first + i, || self.encode_one(x.clone().into(), add_special_tokens, offsets))
         })?
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
@@ -354,7 +374,30 @@ impl HfTokenizer {
     /// strings or offsets (the cheapest path; the tiktoken engine for byte-level files).
     /// Each call is one encoding call for BPE dropout (as [`HfTokenizer::encode`]).
     pub fn encode_ids_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
-        in_text_stream(self.model.dropout_call(), 0, || self.run_sequence(text, out))
+        self.encode_ids_into_at(self.model.dropout_call(), 0, text, out)
+    }
+
+    /// [`HfTokenizer::encode_ids_into`] as text `index` of `call` (see [`HfTokenizer::dropout_call`]).
+    pub fn encode_ids_into_at(
+        &self,
+        call: Option<DropoutCall>,
+        index: usize,
+        text: &str,
+        out: &mut Vec<u32>,
+    ) -> Result<()> {
+        in_text_stream(call, index, || self.run_sequence(text, out))
+    }
+
+    /// [`HfTokenizer::encode`] as text `index` of `call` (see [`HfTokenizer::dropout_call`]).
+    pub fn encode_at<'s>(
+        &self,
+        call: Option<DropoutCall>,
+        index: usize,
+        input: impl Into<EncodeInput<'s>>,
+        add_special_tokens: bool,
+        offsets: OffsetType,
+    ) -> Result<Encoding> {
+        in_text_stream(call, index, || self.encode_one(input.into(), add_special_tokens, offsets))
     }
 
     /// [`HfTokenizer::encode_ids_into`] into a new vector.
