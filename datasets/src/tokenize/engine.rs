@@ -9,6 +9,9 @@ use tokenmill_tokenizers::{HfTokenizer, OffsetType, Tokenizer};
 
 use crate::error::Result;
 
+/// A text's ids and their char offsets.
+pub type IdsOffsets = (Vec<u32>, Vec<(usize, usize)>);
+
 /// Either engine, cheap to clone (both are `Arc`s).
 #[derive(Clone)]
 pub enum TextTokenizer {
@@ -88,7 +91,7 @@ impl TextTokenizer {
 
     /// Ids with char offsets (HF's `offset_mapping`); `with_added` as in [`Self::encode_into`], so
     /// asking for offsets never changes the ids.
-    pub fn encode_offsets(&self, text: &str, with_added: bool) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+    pub fn encode_offsets(&self, text: &str, with_added: bool) -> Result<IdsOffsets> {
         self.encode_offsets_at(self.begin_run(), 0, text, with_added)
     }
 
@@ -99,7 +102,7 @@ impl TextTokenizer {
         row: usize,
         text: &str,
         with_added: bool,
-    ) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+    ) -> Result<IdsOffsets> {
         let enc = match self {
             TextTokenizer::Tiktoken(t) => t.encode_full_with(text, with_added),
             TextTokenizer::HuggingFace(t) => t.encode_at(call, row, text, false, OffsetType::Char)?,
