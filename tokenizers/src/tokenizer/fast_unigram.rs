@@ -26,6 +26,7 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::LocalKey;
 
 use serde_json::Value;
 
@@ -106,15 +107,31 @@ impl UnigramFast {
         Some(UnigramFast { mapped, rep: rep.to_string(), charsmap, uid: NEXT_UID.fetch_add(1, Ordering::Relaxed) })
     }
 
-    /// ASCII that the normalizer leaves as it is but for spaces.
+    /// A byte the fused loop cannot take: non-ASCII, or ASCII the charsmap rewrites.
     #[inline]
-    fn unchanged(&self, text: &str) -> bool {
-        text.bytes().all(|b| b < 0x80 && !self.mapped[b as usize])
+    fn changed(&self, b: u8) -> bool {
+        b >= 0x80 || self.mapped[b as usize]
+    }
+
+    /// The first byte of `text` the fused loop cannot take (`None`: ASCII that the normalizer
+    /// leaves as it is but for spaces).
+    #[inline]
+    fn first_changed(&self, text: &str) -> Option<usize> {
+        text.bytes().position(|b| self.changed(b))
     }
 }
 
 thread_local! {
     static NORMALIZED: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs `f` with this thread's buffer in `key`, or a fresh one when it is in use further up the
+/// stack (a nested encode through a custom component).
+fn with_local<T: Default + 'static, R>(key: &'static LocalKey<RefCell<T>>, f: impl FnOnce(&mut T) -> R) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut held) => f(&mut held),
+        Err(_) => f(&mut T::default()),
+    })
 }
 
 /// Encodes `text` (starting at byte `base` of the sequence), continuing the word count, when
@@ -128,12 +145,12 @@ pub(crate) fn run(
     sink: &mut dyn Sink,
 ) -> crate::error::Result<bool> {
     let ModelWrapper::Unigram(model) = &tok.model else { return Ok(false) };
-    if fast.unchanged(text) {
+    let Some(first) = fast.first_changed(text) else {
         run_cached(fast, model, text, 0..text.len(), base, word, sink)?;
         return Ok(true);
-    }
+    };
     if sink.ids_mut().is_none() {
-        for (range, ascii) in segments(fast, text) {
+        for (range, ascii) in segments(fast, text, first) {
             if ascii {
                 run_cached(fast, model, text, range, base, word, sink)?;
             } else if range.start == 0 {
@@ -148,13 +165,7 @@ pub(crate) fn run(
     }
     // Only ids are wanted: normalize to a plain string, then split it the same way — unless
     // the normalized text holds the replacement char itself, which Metaspace splits on too.
-    NORMALIZED.with(|cell| {
-        let mut own = String::new();
-        let mut borrowed = cell.try_borrow_mut();
-        let norm = match borrowed.as_deref_mut() {
-            Ok(n) => n,
-            Err(_) => &mut own,
-        };
+    with_local(&NORMALIZED, |norm| {
         norm.clear();
         fast.charsmap.normalize_to(text, norm);
         if norm.contains(fast.rep.as_str()) {
@@ -170,17 +181,19 @@ pub(crate) fn run(
 /// order, covering the text but for the cut spaces. Found from the bytes the fused loop cannot
 /// take: each lies in the piece between the nearest cuts around it, and only those places are
 /// looked at (most text between them is plain words, and used to be cut at every space).
-fn segments(fast: &UnigramFast, text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
+/// `first` is the text's first such byte (the caller found it deciding to come here).
+fn segments(fast: &UnigramFast, text: &str, first: usize) -> Vec<(std::ops::Range<usize>, bool)> {
     let bytes = text.as_bytes();
     let len = bytes.len();
-    let bad = |b: u8| b >= 0x80 || fast.mapped[b as usize];
+    let bad = |b: u8| fast.changed(b);
     let plain = |b: u8| b != b' ' && !bad(b);
     let cut = |p: usize| p >= 1 && p + 1 < len && bytes[p] == b' ' && plain(bytes[p - 1]) && plain(bytes[p + 1]);
     let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
     // Where the next piece starts (the text's start, or after a cut): everything from it to the
     // next bad byte is plain pieces.
     let mut start = 0;
-    while let Some(q) = bytes[start.min(len)..].iter().position(|&b| bad(b)).map(|i| i + start) {
+    let mut next = Some(first);
+    while let Some(q) = next {
         // The piece holding `q` starts after the last cut before it, and ends at the next cut.
         let from = (start..q).rev().find(|&p| cut(p)).map_or(start, |c| c + 1);
         let to = (q + 1..len).find(|&p| cut(p)).unwrap_or(len);
@@ -195,6 +208,7 @@ fn segments(fast: &UnigramFast, text: &str) -> Vec<(std::ops::Range<usize>, bool
             }
         }
         start = to + 1;
+        next = bytes[start.min(len)..].iter().position(|&b| bad(b)).map(|i| i + start);
     }
     if start <= len {
         out.push((start..len, true));
@@ -245,13 +259,7 @@ fn run_cached(
 ) -> crate::error::Result<()> {
     // The piece and token buffers are the thread's, not allocated per call: a text with non-ASCII
     // words calls this once per ASCII segment.
-    SCRATCH.with(|scratch| {
-        let mut own = Scratch::default();
-        let mut held = scratch.try_borrow_mut();
-        let scratch = match held.as_deref_mut() {
-            Ok(s) => s,
-            Err(_) => &mut own,
-        };
+    with_local(&SCRATCH, |scratch| {
         CACHE.with(|cell| match cell.try_borrow_mut() {
             Ok(mut cache) => {
                 cache.serve(fast.uid);
@@ -430,7 +438,7 @@ mod tests {
         let plain = |b: u8| b < 0x80 && b != b' ' && !fast.mapped[b as usize];
         let mut out: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
         let mut push = |range: std::ops::Range<usize>| {
-            let ascii = fast.unchanged(&text[range.clone()]);
+            let ascii = fast.first_changed(&text[range.clone()]).is_none();
             match out.last_mut() {
                 Some((last, kind)) if *kind == ascii => last.end = range.end,
                 _ => out.push((range, ascii)),
@@ -462,7 +470,11 @@ mod tests {
         };
         for round in 0..3000 {
             let text: String = (0..next(24)).map(|_| alphabet[next(alphabet.len())]).collect();
-            assert_eq!(segments(fast, &text), segments_reference(fast, &text), "round {round}: {text:?}");
+            let want = segments_reference(fast, &text);
+            match fast.first_changed(&text) {
+                Some(first) => assert_eq!(segments(fast, &text, first), want, "round {round}: {text:?}"),
+                None => assert_eq!(want, [(0..text.len(), true)], "round {round}: {text:?}"),
+            }
         }
     }
 

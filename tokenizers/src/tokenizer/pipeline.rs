@@ -307,7 +307,7 @@ impl HfTokenizer {
         add_special_tokens: bool,
         offsets: OffsetType,
     ) -> Result<Encoding> {
-        in_text_stream(self.model.dropout_call(), 0, || self.encode_one(input.into(), add_special_tokens, offsets))
+        self.encode_at(self.model.dropout_call(), 0, input, add_special_tokens, offsets)
     }
 
     /// [`HfTokenizer::encode`] within an encoding call (the caller chose the dropout stream).
