@@ -1,6 +1,6 @@
 """tokenmill's Python datasets API vs HF datasets 5.2, measured in the same run on the same data.
 
-    python benches/datasets_python.py [--runs 3] [--docs 5000] [--threads 2] [--out FILE.md]
+    python benches/datasets_python.py [--runs 3] [--docs 5000] [--threads 2] [--only abc] [--out FILE.md]
 
 Build tokenmill optimised first: `cd bindings/python && maturin develop --release` (the header line
 of the output says whether the installed extension looks like a debug build).
@@ -10,8 +10,9 @@ Data: IMDB (`$TOKENMILL_SHARED` or `<repo>/../shared/data`, `imdb/aclImdb_v1.tar
 runs in a fresh subprocess with fresh, empty caches (`TOKENMILL_CACHE`, `HF_DATASETS_CACHE`), so
 nothing is reused between runs; the time is measured inside the subprocess around the work only
 (imports excluded: tokenmill imports pyarrow/pandas lazily on first use, ~0.5 s, which `import
-datasets` pays up front, so both sides import numpy, pandas and pyarrow before the timer). Each cell repeats `--runs` times; the table shows medians and the ratio
-HF / tokenmill (> 1 means tokenmill is faster).
+datasets` pays up front, so both sides import numpy, pandas and pyarrow before the timer). Each cell
+repeats `--runs` times, HF's and tokenmill's runs alternating; the table shows medians and the
+ratio HF / tokenmill (> 1 means tokenmill is faster). `--only b` times only cell (b).
 
 (a) end to end: tokenmill `load_dataset("imdb", data_files=TGZ, split="train[:N]")` +
     `ds.tokenize(tokenmill.tiktoken.get_encoding("cl100k_base"))` + `save_to_disk`
@@ -173,23 +174,44 @@ print(json.dumps({"seconds": secs, "rows": rows, "tokens": tokens}))
 """
 
 
-def run_cell(code, args, work, runs):
-    """Median seconds over `runs` fresh subprocesses (fresh caches each), or the error text."""
-    secs, last = [], None
-    for r in range(runs):
-        d = tempfile.mkdtemp(dir=work)
-        env = dict(os.environ, TOKENMILL_CACHE=f"{d}/tm-cache", HF_DATASETS_CACHE=f"{d}/hf-cache",
-                   HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
-        argv = [a.replace("{RUN}", d) for a in args]
-        p = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True)
-        if p.returncode != 0:
-            err = (p.stderr.strip().splitlines() or ["?"])[-1]
-            return None, err[:160]
-        last = json.loads(p.stdout.strip().splitlines()[-1])
-        secs.append(last["seconds"])
-    last["median"] = statistics.median(secs)
-    last["all"] = secs
-    return last, None
+def run_once(code, args, work):
+    """Seconds of one fresh subprocess (fresh caches), as (result dict, None) or (None, error)."""
+    d = tempfile.mkdtemp(dir=work)
+    env = dict(os.environ, TOKENMILL_CACHE=f"{d}/tm-cache", HF_DATASETS_CACHE=f"{d}/hf-cache",
+               HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
+    argv = [a.replace("{RUN}", d) for a in args]
+    p = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        err = (p.stderr.strip().splitlines() or ["?"])[-1]
+        return None, err[:160]
+    return json.loads(p.stdout.strip().splitlines()[-1]), None
+
+
+def run_pair(hf_cell, ours_cell, work, runs):
+    """Each side's median over `runs` fresh subprocesses, the two sides' runs alternating (so a
+    slow spell of the machine hits both), as ((hf result, error), (ours result, error))."""
+    out = []
+    secs = ([], [])
+    last = [None, None]
+    errs = [None, None]
+    for _ in range(runs):
+        for side, (code, args) in enumerate((hf_cell, ours_cell)):
+            if errs[side]:
+                continue
+            res, err = run_once(code, args, work)
+            if err:
+                errs[side] = err
+                continue
+            secs[side].append(res["seconds"])
+            last[side] = res
+    for side in (0, 1):
+        if errs[side] or last[side] is None:
+            out.append((None, errs[side] or "no run"))
+        else:
+            last[side]["median"] = statistics.median(secs[side])
+            last[side]["all"] = secs[side]
+            out.append((last[side], None))
+    return out
 
 
 def tokenmill_build() -> str:
@@ -211,6 +233,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--docs", type=int, default=5000, help="train reviews (0 = all 25,000)")
     ap.add_argument("--threads", type=int, default=2, help="RAYON_NUM_THREADS for both sides")
+    ap.add_argument("--only", default="abc", help="cells to time, e.g. 'b' (the data (b) and (c) read is made either way)")
     ap.add_argument("--out", help="also write the table to this file")
     a = ap.parse_args()
     tgz = SHARED / "imdb" / "aclImdb_v1.tar.gz"
@@ -222,9 +245,12 @@ def main():
     rows = []
     try:
         # (a) end to end
-        ours, oerr = run_cell(OURS_E2E, [str(tgz), str(a.docs), "{RUN}/out"], work, a.runs)
         keep_hf = os.path.join(work, "hf-tokenized")
-        hf, herr = run_cell(HF_E2E, [str(tgz), str(a.docs), "{RUN}/out", str(vocab)], work, a.runs)
+        ours = hf = None
+        herr = oerr = None
+        if "a" in a.only:
+            (hf, herr), (ours, oerr) = run_pair((HF_E2E, [str(tgz), str(a.docs), "{RUN}/out", str(vocab)]),
+                                                (OURS_E2E, [str(tgz), str(a.docs), "{RUN}/out"]), work, a.runs)
         # keep one HF output for (c) and the ids check: rerun once into a fixed folder
         subprocess.run([sys.executable, "-c", HF_E2E, str(tgz), str(a.docs), keep_hf, str(vocab)], check=True,
                        capture_output=True, env=dict(os.environ, HF_DATASETS_CACHE=os.path.join(work, "hf-keep-cache")))
@@ -243,7 +269,8 @@ def main():
                     sys.exit(f"(a): tokenmill's ids differ from HF tokenizers' at row {bad}")
                 check = " (ids equal)"
         n = a.docs or 25000
-        rows.append((f"(a) load IMDB train[:{n}] + tokenize cl100k + save_to_disk{check}", hf, herr, ours, oerr))
+        if "a" in a.only:
+            rows.append((f"(a) load IMDB train[:{n}] + tokenize cl100k + save_to_disk{check}", hf, herr, ours, oerr))
 
         # (b) Python map(batched=True) lowercasing text, on the reviews saved by HF
         src = os.path.join(work, "imdb-text")
@@ -251,19 +278,21 @@ def main():
 
         datasets.disable_progress_bars()
         datasets.load_from_disk(keep_hf).remove_columns("input_ids").save_to_disk(src)
-        hf_b, herr_b = run_cell(MAP_LOWER, ["hf", src], work, a.runs)
-        ours_b, oerr_b = run_cell(MAP_LOWER, ["tokenmill", src], work, a.runs)
-        if hf_b and ours_b and hf_b["first"] != ours_b["first"]:
-            sys.exit(f"(b): outputs differ: {ours_b['first']!r} vs HF {hf_b['first']!r}")
-        rows.append((f"(b) map(batched=True) lowercasing text ({n} rows)", hf_b, herr_b, ours_b, oerr_b))
+        if "b" in a.only:
+            (hf_b, herr_b), (ours_b, oerr_b) = run_pair((MAP_LOWER, ["hf", src]), (MAP_LOWER, ["tokenmill", src]),
+                                                        work, a.runs)
+            if hf_b and ours_b and hf_b["first"] != ours_b["first"]:
+                sys.exit(f"(b): outputs differ: {ours_b['first']!r} vs HF {hf_b['first']!r}")
+            rows.append((f"(b) map(batched=True) lowercasing text ({n} rows)", hf_b, herr_b, ours_b, oerr_b))
 
         # (c) iterate with_format("numpy") over the tokenized reviews
-        hf_c, herr_c = run_cell(ITER_NUMPY, ["hf", keep_hf], work, a.runs)
-        ours_c, oerr_c = run_cell(ITER_NUMPY, ["tokenmill", keep_hf], work, a.runs)
-        if hf_c and ours_c and hf_c["tokens"] != ours_c["tokens"]:
-            sys.exit(f"(c): token counts differ: {ours_c['tokens']} vs HF {hf_c['tokens']}")
-        tokens = f", {hf_c['tokens']:,} tokens" if hf_c else ""
-        rows.append((f"(c) iterate rows, with_format('numpy') ({n} rows{tokens})", hf_c, herr_c, ours_c, oerr_c))
+        if "c" in a.only:
+            (hf_c, herr_c), (ours_c, oerr_c) = run_pair((ITER_NUMPY, ["hf", keep_hf]),
+                                                        (ITER_NUMPY, ["tokenmill", keep_hf]), work, a.runs)
+            if hf_c and ours_c and hf_c["tokens"] != ours_c["tokens"]:
+                sys.exit(f"(c): token counts differ: {ours_c['tokens']} vs HF {hf_c['tokens']}")
+            tokens = f", {hf_c['tokens']:,} tokens" if hf_c else ""
+            rows.append((f"(c) iterate rows, with_format('numpy') ({n} rows{tokens})", hf_c, herr_c, ours_c, oerr_c))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -280,6 +309,11 @@ def main():
         os_ = f"{o['median']:.3f}" if o else f"error: {oerr}"
         ratio = f"{h['median'] / o['median']:.2f}x" if h and o else "-"
         lines.append(f"| {task} | {hs} | {os_} | {ratio} |")
+    lines.append("")
+    for task, h, _, o, _ in rows:
+        for side, r in (("HF", h), ("tokenmill", o)):
+            if r:
+                lines.append(f"{task.split(')')[0]}) {side} runs (s): " + " ".join(f"{x:.3f}" for x in sorted(r["all"])))
     text = "\n".join(lines)
     print(text)
     if a.out:

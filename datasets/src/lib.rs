@@ -9,7 +9,8 @@
 //! ([`lineage`] records which source each cache entry derives from, to scope its cleanup);
 //! [`shard_writer`] writes bounded, atomically renamed shards; [`features`] maps HF features to
 //! Arrow types and back ([`ordered_json`] keeps their key order); [`export`] writes Parquet, CSV and
-//! JSON Lines; [`dataset_dict::DatasetDict`] holds named splits.
+//! JSON Lines; [`dataset_dict::DatasetDict`] holds named splits; [`value_bytes`] gives string
+//! columns value buffers whose freed pages are reused.
 
 pub mod cache;
 pub mod dataset;
@@ -28,6 +29,7 @@ pub mod stream;
 #[cfg(test)]
 mod test_util;
 pub mod tokenize;
+pub mod value_bytes;
 
 pub use dataset::Dataset;
 pub use dataset_dict::DatasetDict;

@@ -152,24 +152,56 @@ impl ShardWriter {
     }
 
     fn close_current(&mut self) -> Result<()> {
-        if let Some(mut cur) = self.current.take() {
-            cur.writer.finish().map_err(|e| arrow_io(&cur.path, e))?;
-            let sink = cur.writer.into_inner().map_err(|e| arrow_io(&cur.path, e))?;
-            let file = sink.inner.into_inner().map_err(|e| Error::io(&cur.path, e.into_error()))?;
-            file.sync_all().map_err(|e| Error::io(&cur.path, e))?;
-            self.done.push(cur.path);
+        if let Some(file) = self.close_current_unsynced()? {
+            file.sync()?;
         }
         Ok(())
+    }
+
+    /// Completes the open shard (if any) without waiting for the disk: its last bytes' writeback
+    /// is started and the file returned for the caller to fsync.
+    fn close_current_unsynced(&mut self) -> Result<Option<Unsynced>> {
+        let Some(mut cur) = self.current.take() else { return Ok(None) };
+        cur.writer.finish().map_err(|e| arrow_io(&cur.path, e))?;
+        let sink = cur.writer.into_inner().map_err(|e| arrow_io(&cur.path, e))?;
+        let count = sink.count;
+        let file = sink.inner.into_inner().map_err(|e| Error::io(&cur.path, e.into_error()))?;
+        start_writeback(&file, cur.kicked, count);
+        self.done.push(cur.path.clone());
+        Ok(Some(Unsynced { path: cur.path, file }))
     }
 
     /// Finishes the last shard, renames all of them to `data-XXXXX-of-YYYYY.arrow` and fsyncs the
     /// directory. Always writes at least one shard (an empty dataset is one shard with the schema),
     /// as HF does. Returns the final file names (relative to the directory), in order.
     pub fn finish(mut self) -> Result<Vec<String>> {
-        if self.current.is_none() && self.done.is_empty() {
-            self.open_next()?;
-        }
         self.close_current()?;
+        let names = self.rename_all()?;
+        sync_dir(&self.dir)?;
+        Ok(names)
+    }
+
+    /// [`finish`](Self::finish) for a writer whose directory is itself temporary (published by a
+    /// rename once everything in it is durable, as `save_to_disk` does): the last shard is renamed
+    /// before it is fsynced, and the fsync is left to the caller, who issues it after writing its
+    /// other files. One journal commit then covers them all (on ext4 each fsync of freshly
+    /// written files otherwise waits for a commit of its own: 4 of the ~5 ms a small dataset's
+    /// save took).
+    pub fn finish_unsynced(mut self) -> Result<(Vec<String>, Option<Unsynced>)> {
+        let last = self.close_current_unsynced()?;
+        let names = self.rename_all()?;
+        // the last shard is the last name now
+        let last = last.map(|u| Unsynced { path: self.dir.join(names.last().expect("a shard")), file: u.file });
+        Ok((names, last))
+    }
+
+    fn rename_all(&mut self) -> Result<Vec<String>> {
+        if self.done.is_empty() {
+            self.open_next()?;
+            if let Some(file) = self.close_current_unsynced()? {
+                file.sync()?;
+            }
+        }
         let count = self.done.len();
         let mut names = Vec::with_capacity(count);
         for (i, tmp) in self.done.iter().enumerate() {
@@ -179,8 +211,29 @@ impl ShardWriter {
             names.push(name);
         }
         self.done.clear();
-        sync_dir(&self.dir)?;
         Ok(names)
+    }
+}
+
+/// A written file whose data may not be on disk yet (its writeback started): [`sync`](Self::sync)
+/// makes it durable.
+pub struct Unsynced {
+    path: PathBuf,
+    file: File,
+}
+
+impl Unsynced {
+    /// Writes `bytes` to a new file at `path` and starts its writeback, without waiting.
+    pub fn create(path: &Path, bytes: &[u8]) -> Result<Unsynced> {
+        let mut file = File::create(path).map_err(|e| Error::io(path, e))?;
+        file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        start_writeback(&file, 0, bytes.len() as u64);
+        Ok(Unsynced { path: path.to_path_buf(), file })
+    }
+
+    /// fsync.
+    pub fn sync(self) -> Result<()> {
+        self.file.sync_all().map_err(|e| Error::io(&self.path, e))
     }
 }
 
@@ -335,6 +388,34 @@ mod tests {
         let s = Shard::open(d.join("data-00000-of-00001.arrow")).unwrap();
         assert_eq!(s.num_rows(), 0);
         assert_eq!(s.schema().field(0).name(), "x");
+    }
+
+    #[test]
+    fn unsynced_finish_hands_over_the_last_shard() {
+        // Several shards: the earlier ones are fsynced as they close, the last one is returned
+        // (under its final name) for the caller's fsync; every row is there either way.
+        let dir = tmpdir("unsynced");
+        let d = dir.path();
+        let b = batch(10_000);
+        let opts = WriteOptions { max_shard_bytes: 30_000, max_batch_rows: Some(1000), fingerprint: None };
+        let mut w = ShardWriter::new(d, b.schema(), &opts).unwrap();
+        w.write(&b).unwrap();
+        w.write(&batch(7)).unwrap();
+        let (names, last) = w.finish_unsynced().unwrap();
+        let last = last.expect("the open shard is handed over");
+        assert_eq!(last.path, d.join(names.last().unwrap()));
+        last.sync().unwrap();
+        let rows: u64 = names.iter().map(|n| Shard::open(d.join(n)).unwrap().num_rows()).sum();
+        assert_eq!(rows, 10_007);
+        assert_eq!(std::fs::read_dir(d).unwrap().count(), names.len(), "no temporary files left");
+
+        // Nothing written: one schema-only shard, already durable.
+        let empty = tmpdir("unsynced-empty");
+        let w = ShardWriter::new(empty.path(), batch(0).schema(), &WriteOptions::default()).unwrap();
+        let (names, last) = w.finish_unsynced().unwrap();
+        assert_eq!(names, vec!["data-00000-of-00001.arrow".to_string()]);
+        assert!(last.is_none());
+        assert_eq!(Shard::open(empty.path().join(&names[0])).unwrap().num_rows(), 0);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_cast::parse::Parser;
 use arrow_schema::{DataType, SchemaRef};
 
-use super::value_bytes::ValueBytes;
+use crate::value_bytes::ValueBytes;
 
 /// pandas' default missing values (the alternatives of csv.rs's `NA_REGEX`, which is anchored).
 const NA: [&[u8]; 19] = [

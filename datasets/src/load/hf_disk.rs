@@ -27,7 +27,7 @@ use crate::load::BatchSource;
 use crate::ordered_json::OrderedJson;
 use crate::progress::Progress;
 use crate::shard::Shard;
-use crate::shard_writer::{sync_dir, ShardWriter, WriteOptions};
+use crate::shard_writer::{sync_dir, ShardWriter, Unsynced, WriteOptions};
 
 pub const STATE_JSON: &str = "state.json";
 pub const INFO_JSON: &str = "dataset_info.json";
@@ -119,10 +119,16 @@ pub fn write_dataset_with_total(
             writer.write(&batch)?;
             progress.advance(batch.num_rows() as u64);
         }
-        let names = writer.finish()?;
-        write_json(&tmp.path().join(INFO_JSON), &info.to_json(&features))?;
+        // Everything is written before the first fsync, so one journal commit covers it all
+        // (the folder is published by `replace` only after the fsyncs).
+        let (names, last_shard) = writer.finish_unsynced()?;
+        let info = Unsynced::create(&tmp.path().join(INFO_JSON), info.to_json(&features).to_pretty().as_bytes())?;
         let fingerprint = opts.fingerprint.clone().unwrap_or_else(cache::random_fingerprint);
-        write_json(&tmp.path().join(STATE_JSON), &state_json(&names, &fingerprint, split))?;
+        let state_text = state_json(&names, &fingerprint, split).to_pretty();
+        let state = Unsynced::create(&tmp.path().join(STATE_JSON), state_text.as_bytes())?;
+        for file in last_shard.into_iter().chain([info, state]) {
+            file.sync()?;
+        }
         sync_dir(tmp.path())?;
         tmp.replace(dir)
     })();

@@ -30,7 +30,6 @@ pub mod parquet;
 pub mod split_spec;
 pub mod squad;
 pub mod text;
-mod value_bytes;
 
 pub use files::{DataFiles, ResolvedFiles};
 pub use load_dataset::{load_dataset, load_split};

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
-use arrow_array::{Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StructArray};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader, StructArray};
 use arrow_schema::{ArrowError, SchemaRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -39,7 +39,7 @@ impl ArrowStream {
     }
 }
 
-fn capsule_name(s: &str) -> CString {
+pub(crate) fn capsule_name(s: &str) -> CString {
     CString::new(s).expect("no NUL in capsule names")
 }
 
@@ -158,6 +158,16 @@ pub(crate) fn import_batches(obj: &Bound<'_, PyAny>) -> PyResult<(SchemaRef, Vec
 
 /// One record batch from `__arrow_c_array__` (a struct array with a schema).
 pub(crate) fn import_batch(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
+    let arr = import_array(obj)?;
+    let st = arr
+        .as_any()
+        .downcast_ref::<StructArray>()
+        .ok_or_else(|| PyTypeError::new_err("__arrow_c_array__ did not return a struct array (a record batch)"))?;
+    Ok(RecordBatch::from(st.clone()))
+}
+
+/// The array behind any object with `__arrow_c_array__`.
+pub(crate) fn import_array(obj: &Bound<'_, PyAny>) -> PyResult<ArrayRef> {
     let pair = obj.call_method0("__arrow_c_array__")?;
     let (s, a): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair.extract()?;
     let s = capsule_of(&s, "arrow_schema")?;
@@ -166,10 +176,5 @@ pub(crate) fn import_batch(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
     let schema = unsafe { &*(s.pointer() as *const FFI_ArrowSchema) };
     let array = unsafe { FFI_ArrowArray::from_raw(a.pointer() as *mut FFI_ArrowArray) };
     let data = unsafe { arrow_array::ffi::from_ffi(array, schema) }.map_err(arrow_err)?;
-    let arr = arrow_array::make_array(data);
-    let st = arr
-        .as_any()
-        .downcast_ref::<StructArray>()
-        .ok_or_else(|| PyTypeError::new_err("__arrow_c_array__ did not return a struct array (a record batch)"))?;
-    Ok(RecordBatch::from(st.clone()))
+    Ok(arrow_array::make_array(data))
 }

@@ -191,6 +191,15 @@ impl PyDataset {
         py.detach(|| self.inner.slice(start, len)).py_err().map(ArrowStream::one)
     }
 
+    /// Rows `start..start+length` read on a worker thread; `.result()` gives what `slice` would.
+    fn prefetch(&self, start: usize, length: usize) -> PyResult<super::prefetch::Prefetch> {
+        let n = self.inner.num_rows();
+        if start > n {
+            return Err(PyIndexError::new_err(format!("Index {start} out of range for dataset of size {n}.")));
+        }
+        Ok(super::prefetch::Prefetch::start(&self.inner, start, length.min(n - start)))
+    }
+
     /// The rows at `rows` (any order, repeats allowed) as one batch.
     fn take(&self, py: Python<'_>, rows: Vec<u64>) -> PyResult<ArrowStream> {
         let n = self.inner.num_rows() as u64;

@@ -24,6 +24,38 @@ def normalize(type_):
 
 
 # ------------------------------------------------------------------------------------------------
+# python: pyarrow's ``to_pylist`` makes a Scalar object per value; string columns (most of what
+# text datasets hand to Python) are made into ``str``s natively in one pass instead.
+
+
+def column_pylist(col):
+    """A pyarrow Array/ChunkedArray as a list of Python values (``to_pylist``'s result)."""
+    import pyarrow as pa
+
+    t = col.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        from .. import _tokenmill as _tm
+
+        chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+        if len(chunks) == 1:
+            out = _tm._strings_to_list(chunks[0])
+            if out is not None:
+                return out
+        out = []
+        for c in chunks:
+            got = _tm._strings_to_list(c)
+            out.extend(got if got is not None else c.to_pylist())
+        return out
+    return col.to_pylist()
+
+
+def table_pydict(table, columns=None):
+    """A pyarrow Table as ``{name: list}`` (``to_pydict``'s result), of ``columns`` if given."""
+    names = table.column_names if columns is None else columns
+    return {name: column_pylist(table.column(name)) for name in names}
+
+
+# ------------------------------------------------------------------------------------------------
 # numpy / torch, with HF's rules: (1) Arrow → numpy per column as pyarrow's ``to_numpy`` gives it
 # (nulls in numeric columns make them float, struct rows are dicts, list rows are arrays), the
 # rows then packed into one array unless they are arrays of differing shapes, object arrays or mixed
@@ -251,7 +283,7 @@ def format_row(table, type_):
 def format_batch(table, type_):
     """Several rows in format ``type_`` (a dict of columns, or a table/DataFrame)."""
     if type_ is None:
-        return table.to_pydict()
+        return table_pydict(table)
     if type_ in ("numpy", "torch"):
         schema = table.schema
         return {
@@ -273,7 +305,7 @@ def format_column(table, type_):
     """One column (a 1-column table) in format ``type_``."""
     col = table.column(0)
     if type_ is None:
-        return col.to_pylist()
+        return column_pylist(col)
     if type_ in ("numpy", "torch"):
         return _consolidate(_tensorize(_extract(col, table.schema.field(0)), type_), type_)
     if type_ == "pandas":
@@ -292,7 +324,7 @@ def column_values(table, type_):
     iteration: numpy scalars stay float64, bools are 0-d arrays, lists become arrays)."""
     col = table.column(0)
     if type_ is None:
-        return col.to_pylist()
+        return column_pylist(col)
     if type_ in ("numpy", "torch"):
         field = table.schema.field(0)
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)

@@ -1,10 +1,12 @@
 """``Dataset.map`` / ``Dataset.filter`` with Python callables (HF semantics). Batches are read
 zero-copy from the shards into pyarrow and handed to the function as dicts of lists
-(``to_pydict``, the same copies HF makes); outputs become Arrow batches (pyarrow type inference,
-the original type tried first for replaced columns), are merged with the kept input columns, and
-stream through the native shard writer into the cache entry of the output's fingerprint. The
-fingerprint hashes the function (see ``fingerprint``), its arguments and the input's fingerprint:
-running the same pipeline again opens the cached shards without calling the function."""
+(``to_pydict``'s values, the same copies HF makes; string columns are made natively, see
+``formatting.column_pylist``); outputs become Arrow batches (pyarrow type inference, the
+original type tried first for replaced columns; lists of str are built natively), are merged
+with the kept input columns, and stream through the native shard writer into the cache entry of
+the output's fingerprint. The fingerprint hashes the function (see ``fingerprint``), its
+arguments and the input's fingerprint: running the same pipeline again opens the cached shards
+without calling the function."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 
 from .. import _tokenmill as _tm
 from . import fingerprint as _fp
+from . import formatting as _formatting
 from .progress import bar as _bar
 
 
@@ -58,6 +61,14 @@ def _to_arrays(out, n_expected, original, try_original_type):
         if type(values).__module__.startswith(("pandas", "polars")):
             values = values.to_list() if hasattr(values, "to_list") else list(values)
         arr = None
+        if isinstance(values, list):
+            # a list of str: built natively (pylists.rs), as pa.array would type it
+            target = original.get(name) if try_original_type else None
+            if target is None or pa.types.is_string(target) or pa.types.is_large_string(target):
+                fast = _tm._strings_from_list(values, target is not None and pa.types.is_large_string(target))
+                if fast is not None:
+                    arrays[name] = pa.array(fast)
+                    continue
         if try_original_type and name in original:
             try:
                 arr = pa.array(values, type=original[name])
@@ -104,7 +115,7 @@ def _apply(function, table, start, *, batched, input_columns, with_indices, fn_k
     n = table.num_rows
     cols = input_columns if input_columns is not None else table.column_names
     if batched:
-        batch = table.select(cols).to_pydict()
+        batch = _formatting.table_pydict(table, cols)
         indices = list(range(start, start + n))
         out = _fn_args(function, batch, input_columns, indices, with_indices, fn_kwargs, with_rank, rank)
         _check_output(out, True)
@@ -235,10 +246,15 @@ class _MapJob:
 
 
 def _batches(ds, lo, hi, step):
-    """(first row, pyarrow Table) of each batch of `step` rows in lo..hi, read zero-copy."""
+    """(first row, pyarrow Table) of each batch of `step` rows in lo..hi, read zero-copy; the next
+    batch is read on a worker thread while the caller works on this one."""
     pa = _pa()
+    ahead = ds._ds.prefetch(lo, min(step, hi - lo)) if lo < hi else None
     for start in range(lo, hi, step):
-        yield start, pa.table(ds._ds.slice(start, min(step, hi - start)))
+        cur = ahead
+        nxt = start + step
+        ahead = ds._ds.prefetch(nxt, min(step, hi - nxt)) if nxt < hi else None
+        yield start, pa.table(cur.result())
 
 
 def _map_range(ds, job, lo, hi, writer, progress, rank):
@@ -552,7 +568,7 @@ def _filter_range(ds, job, lo, hi, progress, rank):
     for start, table in _batches(ds, lo, hi, job.step):
         cols = job.input_columns if job.input_columns is not None else table.column_names
         if job.batched:
-            batch = table.select(cols).to_pydict()
+            batch = _formatting.table_pydict(table, cols)
             indices = list(range(start, start + table.num_rows))
             mask = _fn_args(job.function, batch, job.input_columns, indices, job.with_indices, job.fn_kwargs, job.with_rank, rank)
             if hasattr(mask, "tolist"):

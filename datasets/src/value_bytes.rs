@@ -1,10 +1,10 @@
-//! The value bytes of a decoded string column, in memory from mimalloc instead of the global
-//! allocator. A loader allocates and drops a ~1 MB value buffer per batch at a high rate; glibc
-//! (the usual global allocator) hands such freed memory back to the OS, so each new batch
-//! page-faults and zeroes fresh pages — ~40% of the CSV parse's CPU on the IMDB reviews. mimalloc
-//! keeps freed pages for reuse (for a second). Only these buffers are taken from it: the program's
-//! global allocator stays its own choice (mimalloc as the global one slowed the Python module's
-//! Encoding objects by 20-30%).
+//! The value bytes of a string column, in memory from mimalloc instead of the global
+//! allocator (the loaders, and the Python map's string outputs). Such code allocates and drops a
+//! ~1 MB value buffer per batch at a high rate; glibc (the usual global allocator) hands such
+//! freed memory back to the OS, so each new batch page-faults and zeroes fresh pages — ~40% of
+//! the CSV parse's CPU on the IMDB reviews. mimalloc keeps freed pages for reuse (for a second).
+//! Only these buffers are taken from it: the program's global allocator stays its own choice
+//! (mimalloc as the global one slowed the Python module's Encoding objects by 20-30%).
 
 use std::alloc::{handle_alloc_error, GlobalAlloc, Layout};
 use std::ptr::NonNull;
@@ -17,7 +17,7 @@ use mimalloc::MiMalloc;
 const ALIGN: usize = 64;
 
 /// A growable byte buffer in mimalloc's memory that becomes an Arrow [`Buffer`] without a copy.
-pub(crate) struct ValueBytes {
+pub struct ValueBytes {
     ptr: NonNull<u8>,
     cap: usize,
     len: usize,
@@ -28,18 +28,22 @@ unsafe impl Send for ValueBytes {}
 
 impl ValueBytes {
     /// An empty buffer with room for `cap` bytes (no allocation for 0).
-    pub(crate) fn with_capacity(cap: usize) -> Self {
+    pub fn with_capacity(cap: usize) -> Self {
         let mut v = ValueBytes { ptr: NonNull::dangling(), cap: 0, len: 0 };
         v.grow_to(cap);
         v
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.len
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Appends `bytes`, growing the buffer when it is full.
-    pub(crate) fn extend_from_slice(&mut self, bytes: &[u8]) {
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
         let need = self.len.checked_add(bytes.len()).expect("buffer length overflows usize");
         if need > self.cap {
             self.grow_to(need.max(self.cap.saturating_mul(2)));
@@ -52,7 +56,7 @@ impl ValueBytes {
 
     /// The bytes as an Arrow buffer; the memory goes back to mimalloc when the last reference to
     /// the buffer is dropped.
-    pub(crate) fn into_buffer(self) -> Buffer {
+    pub fn into_buffer(self) -> Buffer {
         let this = std::mem::ManuallyDrop::new(self);
         if this.cap == 0 {
             return Buffer::from_vec(Vec::<u8>::new());
