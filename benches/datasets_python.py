@@ -12,7 +12,11 @@ nothing is reused between runs; the time is measured inside the subprocess aroun
 (imports excluded: tokenmill imports pyarrow/pandas lazily on first use, ~0.5 s, which `import
 datasets` pays up front, so both sides import numpy, pandas and pyarrow before the timer). Each cell
 repeats `--runs` times, HF's and tokenmill's runs alternating; the table shows medians and the
-ratio HF / tokenmill (> 1 means tokenmill is faster). `--only b` times only cell (b).
+ratio HF / tokenmill (> 1 means tokenmill is faster). `--only b` times only cell (b). Before each
+run the files earlier runs wrote are flushed to disk (`os.sync()`, untimed; `--no-sync` skips it):
+tokenmill fsyncs what it writes (atomic writes), and on ext4 an fsync waits for the journal to
+commit every file with freshly allocated blocks, so without the flush a run pays for the
+gigabytes HF's earlier runs left in the page cache (HF never fsyncs).
 
 (a) end to end: tokenmill `load_dataset("imdb", data_files=TGZ, split="train[:N]")` +
     `ds.tokenize(tokenmill.tiktoken.get_encoding("cl100k_base"))` + `save_to_disk`
@@ -26,48 +30,27 @@ ratio HF / tokenmill (> 1 means tokenmill is faster). `--only b` times only cell
 (c) iterating rows of `with_format("numpy")` over the tokenized reviews (HF's output of (a), opened by
     each side's `load_from_disk`), touching every `input_ids` array.
 
-Measured 2026-12-06 00:53-00:59 UTC with the release build `make test` installs (fat LTO), HF
-datasets 5.2.0, tokenizers 0.23.3, 2 cores, nothing else running; all 25,000 train reviews:
+Measured 2026-12-06 12:02-12:04 UTC, module built --release with LTO off, HF datasets 5.2.0,
+tokenizers 0.23.3, 2 cores, all 25,000 train reviews:
 
-    --docs 0 --runs 3                             HF (s)   tokenmill (s)  HF/tokenmill
-    (a) load + tokenize cl100k + save              9.576    1.061          9.03x
-    (b) map(batched=True) lowercasing              0.094    0.098          0.97x
-    (c) iterate rows, with_format("numpy")         1.736    0.522          3.32x
-    --docs 0 --runs 5
-    (a)                                            7.527    0.980          7.68x
-    (b)                                            0.080    0.109          0.73x
-    (c)                                            1.739    0.560          3.11x
+    --docs 0 --runs 7                             HF (s)   tokenmill (s)  HF/tokenmill
+    (a) load + tokenize cl100k + save              7.950    0.721         11.03x
+    (b) map(batched=True) lowercasing              0.100    0.052          1.93x
+    (c) iterate rows, with_format("numpy")         2.036    0.565          3.60x
 
-After flate2 moved to zlib-rs (2026-12-06 01:14 UTC, module built --release with LTO off):
+(b) alone, `--only b --runs 11`: 1.52x and 1.65x (11:59-12:02), with --no-sync 1.50x and 1.70x
+(12:04-12:05); 1.11x in a --no-sync run of all three cells (12:01), where (a)'s runs had left
+gigabytes of HF's unwritten files for tokenmill's closing fsync to wait on (see above).
+History: (b) was 0.97x at 02:55 UTC (HF 0.083, tokenmill 0.085 s), before string columns crossed
+to and from Python natively (pylists.rs), the next batch was read ahead (prefetch.rs) and the
+saved folder's files shared one journal commit; (a) 12.5x, (c) 3.7x then.
 
-    --docs 0 --runs 3
-    (a)                                            7.343    0.716         10.26x
-    (b)                                            0.112    0.110          1.02x
-    (c)                                            1.709    0.552          3.10x
-
-After the shard writer's early writeback (sync_file_range), num_proc and HF's numpy/torch
-formatter rules (2026-12-06 02:55 UTC, LTO off, load average ~1.5):
-
-    --docs 0 --runs 5
-    (a)                                            9.073    0.724         12.54x
-    (b)                                            0.083    0.085          0.97x
-    (c)                                            1.856    0.501          3.71x
-
-(b) in one process, second call (no process start, no other dirty pages): HF 62-66 ms, tokenmill
-47-49 ms (1.33x); first call 53-64 ms vs 69 ms. The ~41 ms both sides must spend (str.lower 24,
-to_pydict 11, pa.array 6-9) caps any implementation near 1.5-1.6x. In the fresh subprocesses of
-this bench the closing fsync also waits for the journal to commit the dirty pages the bench left
-(ext4 data=ordered), which HF does not fsync.
-
-Where (b) went before (cProfile of tokenmill's map, 81 ms): the function's own `str.lower` 24 ms (the
-same work on both sides), writing and fsyncing the output shard 21 ms (HF does not fsync its cache
-files), building Arrow arrays from the returned lists 11 ms, the rest slicing and dict building.
+(b) in one fresh process (~50 ms): the function's own `str.lower` 22-24 ms (the same work on both
+sides), reviews to Python strs 6-7 ms, the returned lists to Arrow 6-7 ms, closing the folder
+(fsyncs, reopening it) 3-4 ms, the rest slicing and merging the 25 batches.
 (a) in one process: load 0.615 s (inflating the 60 MB tarball up to the end of the train folders
 is most of it: CPython's zlib inflates the whole 216 MB archive in 0.62 s), tokenize 0.222 s, save
 0.052 s.
-
-(An earlier run timed tokenmill's lazy first import of pyarrow/pandas, ~0.5 s, inside (b) and (c);
-both sides now import them before the timer.)
 
 When tokenmill's datasets API is not importable, its cells show the error and the HF figures are
 still printed.
@@ -174,8 +157,15 @@ print(json.dumps({"seconds": secs, "rows": rows, "tokens": tokens}))
 """
 
 
+SYNC_BETWEEN = True
+
+
 def run_once(code, args, work):
     """Seconds of one fresh subprocess (fresh caches), as (result dict, None) or (None, error)."""
+    if SYNC_BETWEEN:
+        # the earlier runs' unwritten files go to disk first, outside any timer: a run that fsyncs
+        # (tokenmill's atomic writes) would otherwise wait for the journal to take them as well
+        os.sync()
     d = tempfile.mkdtemp(dir=work)
     env = dict(os.environ, TOKENMILL_CACHE=f"{d}/tm-cache", HF_DATASETS_CACHE=f"{d}/hf-cache",
                HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
@@ -234,8 +224,12 @@ def main():
     ap.add_argument("--docs", type=int, default=5000, help="train reviews (0 = all 25,000)")
     ap.add_argument("--threads", type=int, default=2, help="RAYON_NUM_THREADS for both sides")
     ap.add_argument("--only", default="abc", help="cells to time, e.g. 'b' (the data (b) and (c) read is made either way)")
+    ap.add_argument("--no-sync", action="store_true",
+                    help="do not flush the earlier runs' written files to disk before each run")
     ap.add_argument("--out", help="also write the table to this file")
     a = ap.parse_args()
+    global SYNC_BETWEEN
+    SYNC_BETWEEN = not a.no_sync
     tgz = SHARED / "imdb" / "aclImdb_v1.tar.gz"
     vocab = SHARED / "vocab" / "cl100k-hf" / "tokenizer.json"
     if not tgz.exists() or not vocab.exists():
@@ -298,7 +292,8 @@ def main():
 
     lines = [
         f"IMDB train, first {a.docs or 25000} reviews; {a.threads} threads, {os.cpu_count()} cores; "
-        f"median of {a.runs} runs, each in a fresh subprocess with empty caches.",
+        f"median of {a.runs} runs, each in a fresh subprocess with empty caches"
+        + ("." if a.no_sync else ", after flushing earlier runs' files to disk (os.sync)."),
         f"tokenmill: {tokenmill_build()}",
         "",
         "| task | HF datasets (s) | tokenmill (s) | HF / tokenmill |",
