@@ -42,7 +42,7 @@ bench: python build
 	$(PY) benches/datasets_load.py
 	$(PY) benches/datasets_ops.py --out benches/results/datasets_ops.md
 	$(PY) benches/datasets_disk.py
-	$(PY) benches/datasets_python.py --docs 0 --runs 3 --out benches/results/datasets_python.md
+	$(PY) benches/datasets_python.py --docs 0 --runs 7 --out benches/results/datasets_python.md
 
 clean:
 	rm -rf out $(VENV) benches/results
