@@ -26,10 +26,10 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let inputs = input::resolve(&a.inputs)?;
     let enc = a.tok.load()?;
-    let opts = Opts { enc: &enc, threads: a.threads, field: &a.field };
     let mut stdout = std::io::stdout().lock();
     let (mut all_docs, mut all_tokens) = (0u64, 0u64);
-    for inp in &inputs {
+    for (n, inp) in inputs.iter().enumerate() {
+        let opts = Opts { enc: &enc, threads: a.threads, field: &a.field, doc_key: input::doc_key_base(n) };
         let (mut docs, mut tokens) = (0u64, 0u64);
         input::read(inp, &opts, &mut |c| {
             docs += c.docs;

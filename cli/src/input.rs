@@ -117,6 +117,15 @@ pub struct Opts<'a> {
     pub enc: &'a Encoder,
     pub threads: usize,
     pub field: &'a str,
+    /// Added to a document's place (byte offset of its line, or row) to make its key for
+    /// [`Encoder::encode_doc`]; distinct per input (see [`doc_key_base`]).
+    pub doc_key: u64,
+}
+
+/// The document-key base of the `n`-th input: its documents' places (bytes or rows) stay below
+/// 2^48, so inputs never share a key.
+pub fn doc_key_base(n: usize) -> u64 {
+    (n as u64) << 48
 }
 
 /// Reads and encodes `input`, handing each chunk to `sink` in order.
@@ -148,7 +157,7 @@ fn read_mapped(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result
     let (mut pos, mut released, mut line_base) = (0usize, 0usize, 0u64);
     while pos < len {
         let end = chunk_end(data, pos);
-        let (chunk, lines) = encode_lines(&data[pos..end], input.kind, line_base, &origin, opts)?;
+        let (chunk, lines) = encode_lines(&data[pos..end], input.kind, line_base, pos as u64, &origin, opts)?;
         line_base += lines;
         sink(chunk)?;
         pos = end;
@@ -189,7 +198,7 @@ fn read_stdin(opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut buf = Vec::with_capacity(CHUNK_BYTES + (64 << 10));
-    let mut line_base = 0u64;
+    let (mut line_base, mut byte_base) = (0u64, 0u64);
     let stdin_path = Path::new("<stdin>");
     loop {
         buf.clear();
@@ -201,8 +210,9 @@ fn read_stdin(opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<
             }
         }
         if !buf.is_empty() {
-            let (chunk, lines) = encode_lines(&buf, Kind::Text, line_base, "<stdin>", opts)?;
+            let (chunk, lines) = encode_lines(&buf, Kind::Text, line_base, byte_base, "<stdin>", opts)?;
             line_base += lines;
+            byte_base += buf.len() as u64;
             sink(chunk)?;
         }
         if eof {
@@ -211,10 +221,20 @@ fn read_stdin(opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Result<()>) -> Result<
     }
 }
 
-/// Encodes the whole lines in `chunk` in parallel; returns the chunk and how many lines it had.
-fn encode_lines(chunk: &[u8], kind: Kind, line_base: u64, origin: &str, opts: &Opts) -> Result<(Chunk, u64)> {
+/// Encodes the whole lines in `chunk` (at byte `byte_base` of its input) in parallel; returns
+/// the chunk and how many lines it had.
+fn encode_lines(
+    chunk: &[u8],
+    kind: Kind,
+    line_base: u64,
+    byte_base: u64,
+    origin: &str,
+    opts: &Opts,
+) -> Result<(Chunk, u64)> {
     let ranges = split_groups(chunk);
-    let results = batch::map(&ranges, opts.threads, |r| encode_group(&chunk[r.clone()], kind, opts))?;
+    let results = batch::map(&ranges, opts.threads, |r| {
+        encode_group(&chunk[r.clone()], kind, opts.doc_key + byte_base + r.start as u64, opts)
+    })?;
     let mut groups = Vec::with_capacity(results.len());
     let mut lines = 0u64;
     for r in results {
@@ -244,12 +264,14 @@ fn split_groups(chunk: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
-/// Encodes every line of `bytes`. Err is (line index within the group, message).
-fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (u64, String)> {
+/// Encodes every line of `bytes`, whose first byte has document key `key`. Err is (line index
+/// within the group, message).
+fn encode_group(bytes: &[u8], kind: Kind, key: u64, opts: &Opts) -> Result<(Group, u64), (u64, String)> {
     let mut g = Group { tokens: Vec::with_capacity(bytes.len() / 4 + 16), lens: Vec::new() };
     let (mut pos, mut line) = (0usize, 0u64);
     while pos < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let doc = key + pos as u64;
         let mut l = &bytes[pos..end];
         if let [rest @ .., b'\r'] = l {
             l = rest;
@@ -263,12 +285,12 @@ fn encode_group(bytes: &[u8], kind: Kind, opts: &Opts) -> Result<(Group, u64), (
                     continue;
                 }
                 let text = jsonl::extract(l, opts.field).map_err(|m| (line, m))?;
-                opts.enc.encode_doc(&text, &mut g.tokens).map_err(|m| (line, m))?;
+                opts.enc.encode_doc(doc, &text, &mut g.tokens).map_err(|m| (line, m))?;
             }
             _ => {
                 let text =
                     std::str::from_utf8(l).map_err(|e| (line, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
-                opts.enc.encode_doc(text, &mut g.tokens).map_err(|m| (line, m))?;
+                opts.enc.encode_doc(doc, text, &mut g.tokens).map_err(|m| (line, m))?;
             }
         }
         g.lens.push((g.tokens.len() - start) as u32);
@@ -318,7 +340,8 @@ fn read_parquet(input: &Input, opts: &Opts, sink: &mut dyn FnMut(Chunk) -> Resul
             let mut g = Group::default();
             for (i, d) in docs[r.clone()].iter().enumerate() {
                 let start = g.tokens.len();
-                opts.enc.encode_doc(d, &mut g.tokens).map_err(|m| (r.start + i, m))?;
+                let doc = opts.doc_key + first_row + (r.start + i) as u64;
+                opts.enc.encode_doc(doc, d, &mut g.tokens).map_err(|m| (r.start + i, m))?;
                 g.lens.push((g.tokens.len() - start) as u32);
             }
             Ok(g)

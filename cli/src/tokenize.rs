@@ -44,6 +44,10 @@ pub struct Args {
     /// Replace a dataset already in DIR.
     #[arg(long)]
     pub overwrite: bool,
+    /// Seed of a tokenizer.json's BPE dropout. With dropout, a document's tokens depend only on
+    /// the seed, the input and the document's place in it: never on threads or chunking.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// `meta.json`, fields in this order.
@@ -93,17 +97,20 @@ pub fn run(a: Args) -> Result<()> {
     if a.append_eot {
         enc.append_eot()?;
     }
+    if let Some(seed) = a.seed {
+        enc.set_seed(seed)?;
+    }
     let dtype = Dtype::for_vocab(enc.n_vocab());
     prepare_dir(&a.out, a.overwrite)?;
 
     let start = Instant::now();
     let bar = progress_bar(inputs.iter().map(|i| i.size).sum());
     let (tx, writer) = shards::spawn(a.out.clone(), dtype, a.shard_tokens)?;
-    let opts = Opts { enc: &enc, threads: a.threads, field: &a.field };
     let mut t = Totals::default();
     let mut writer_gone = false;
     let read_all = (|| -> Result<()> {
-        for inp in &inputs {
+        for (n, inp) in inputs.iter().enumerate() {
+            let opts = Opts { enc: &enc, threads: a.threads, field: &a.field, doc_key: input::doc_key_base(n) };
             input::read(inp, &opts, &mut |c| {
                 t.docs += c.docs;
                 t.bytes += c.bytes;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tokenmill_tokenizers::model::{DropoutCall, ModelWrapper};
 use tokenmill_tokenizers::{HfTokenizer, Tokenizer};
 
 use crate::error::{Error, Result};
@@ -38,6 +39,9 @@ pub struct Encoder {
     pub kind: &'static str,
     name: String,
     n_vocab: usize,
+    /// A tokenizer.json with BPE dropout: the run's one encoding call, whose document `key` draws
+    /// from its own stream (so the output does not depend on threads or chunking).
+    dropout: Option<DropoutCall>,
 }
 
 impl TokenizerArg {
@@ -51,6 +55,7 @@ impl TokenizerArg {
                 eot: None,
                 source: name.clone(),
                 kind: "tiktoken",
+                dropout: None,
             });
         }
         let path = self.tokenizer.as_ref().expect("clap group guarantees one of the two");
@@ -59,7 +64,9 @@ impl TokenizerArg {
         let name = path.file_name().map_or_else(|| abs.display().to_string(), |n| n.to_string_lossy().into_owned());
         // One past the largest id, so the shard dtype holds every id.
         let n_vocab = tok.get_vocab(true).values().map(|&id| id as usize + 1).max().unwrap_or(0);
+        let dropout = tok.dropout_call();
         Ok(Encoder {
+            dropout,
             backend: Backend::HuggingFace(Arc::new(tok)),
             eot: None,
             source: abs.display().to_string(),
@@ -93,12 +100,30 @@ impl Encoder {
         Ok(())
     }
 
-    /// Appends the ids of one document (and the end-of-text id if asked) to `out`.
+    /// `--seed`: the BPE dropout seed (the default seed is a constant, so runs repeat without
+    /// it too). Errors when the tokenizer has no dropout, where a seed would change nothing.
+    pub fn set_seed(&mut self, seed: u64) -> Result<()> {
+        let Backend::HuggingFace(t) = &self.backend else {
+            return Err(Error::msg("--seed: tiktoken encodings have no randomness (BPE dropout needs a tokenizer.json)"));
+        };
+        let (ModelWrapper::BPE(bpe), Some(_)) = (t.model(), self.dropout) else {
+            return Err(Error::msg(format!("--seed: {} has no BPE dropout, so a seed would change nothing", self.source)));
+        };
+        bpe.set_seed(seed);
+        self.dropout = t.dropout_call();
+        Ok(())
+    }
+
+    /// Appends the ids of one document (and the end-of-text id if asked) to `out`. `key` names
+    /// the document by its place in the input (see `Opts::doc_key`): with BPE dropout it picks
+    /// the document's random stream.
     #[inline]
-    pub fn encode_doc(&self, text: &str, out: &mut Vec<u32>) -> std::result::Result<(), String> {
+    pub fn encode_doc(&self, key: u64, text: &str, out: &mut Vec<u32>) -> std::result::Result<(), String> {
         match &self.backend {
             Backend::Tiktoken(t) => t.encode_ordinary_into(text, out),
-            Backend::HuggingFace(t) => t.encode_ids_into(text, out).map_err(|e| e.to_string())?,
+            Backend::HuggingFace(t) => {
+                t.encode_ids_into_at(self.dropout, key as usize, text, out).map_err(|e| e.to_string())?
+            }
         }
         if let Some(eot) = self.eot {
             out.push(eot);
