@@ -602,3 +602,26 @@ def test_native_string_conversions_match_pyarrow():
     assert native._strings_from_list(["a", 1], False) is None
     assert native._strings_from_list(("a", "b"), False) is None
     assert native._strings_from_list(["a", "\ud800"], False) is None  # lone surrogate: pyarrow's error
+
+
+def test_num_proc_map_after_the_pools_started(tmp_path):
+    # A map in this process starts tokenmill's worker pool (it reads the next batch ahead on it);
+    # forked num_proc workers must not wait on the parent's pool threads, which they lack. Run in
+    # a subprocess with a timeout, so a hang fails the test instead of stopping the suite.
+    import subprocess
+    import sys
+
+    hf.Dataset.from_dict(small_dict(400)).save_to_disk(str(tmp_path / "src"))
+    code = f"""
+import tokenmill as L
+L.disable_progress_bars()
+ds = L.load_from_disk({str(tmp_path / "src")!r})
+a = ds.map(lambda b: {{"n": [len(t) for t in b["text"]]}}, batched=True, batch_size=16)
+b = ds.map(lambda b: {{"n": [len(t) for t in b["text"]]}}, batched=True, batch_size=16, num_proc=2,
+           load_from_cache_file=False)
+assert a["n"] == b["n"] and len(b) == 400
+print("ok")
+"""
+    env = dict(os.environ, TOKENMILL_CACHE=str(tmp_path / "cache"))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr[-2000:]

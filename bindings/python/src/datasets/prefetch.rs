@@ -24,14 +24,21 @@ impl Prefetch {
     pub(crate) fn start(ds: &Dataset, start: usize, len: usize) -> Prefetch {
         let slot: Arc<Slot> = Arc::new((Mutex::new(None), Condvar::new()));
         let (ds, done) = (ds.clone(), slot.clone());
-        rayon::spawn(move || {
+        let work = move || {
             // a panic in the read must still wake the waiter (with an error, not a hang)
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ds.slice(start, len))).unwrap_or_else(
                 |_| Err(tokenmill_datasets::Error::Invalid(format!("reading rows {start}..{} panicked", start + len))),
             );
             *done.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             done.1.notify_all();
-        });
+        };
+        // Not rayon's global pool: its threads do not exist in a forked child (map's num_proc
+        // workers), where a job spawned on it would never run. The batch pool is rebuilt per
+        // process; without one, the read happens here.
+        match tokenmill_tokenizers::tokenizer::batch::pool(0) {
+            Ok(pool) => pool.spawn(work),
+            Err(_) => work(),
+        }
         Prefetch { slot }
     }
 }
