@@ -110,8 +110,15 @@ fn infer_mapped(path: &Path, max: usize) -> Result<Option<SchemaRef>> {
         }
         Some(fields)
     };
-    let per = lines.len().div_ceil(4 * rayon::current_num_threads()).max(64);
-    let groups: Vec<Option<Fields>> = lines.par_chunks(per).map(typed).collect();
+    // tokenmill's fork-aware pool (rayon's global pool hangs in a forked child)
+    let pool = tokenmill_tokenizers::tokenizer::batch::pool(0).ok();
+    let threads = pool.as_ref().map_or(1, |p| p.current_num_threads());
+    let per = lines.len().div_ceil(4 * threads).max(64);
+    let run = || lines.par_chunks(per).map(typed).collect::<Vec<Option<Fields>>>();
+    let groups = match &pool {
+        Some(p) => p.install(run),
+        None => run(),
+    };
     let mut fields = Fields::empty();
     for g in groups {
         let Some(g) = g else { return Ok(None) };
