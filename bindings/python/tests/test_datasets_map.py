@@ -625,3 +625,13 @@ print("ok")
     env = dict(os.environ, TOKENMILL_CACHE=str(tmp_path / "cache"))
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr[-2000:]
+
+
+def test_mixed_type_outputs_name_the_unsupported_json_feature():
+    # HF datasets 5 stores a column of mixed types with its Json feature; tokenmill has no Json
+    # feature and says so instead of storing something else
+    ours, _ = pair_from_dict()
+    with pytest.raises(TypeError, match="Json"):
+        ours.map(lambda b: {"m": [str(i) if i % 2 else i for i in b["id"]]}, batched=True)
+    with pytest.raises(NotImplementedError, match="Json"):
+        ours.map(lambda b: b, batched=True, on_mixed_types="use_json")

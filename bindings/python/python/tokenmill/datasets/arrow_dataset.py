@@ -713,6 +713,11 @@ class Dataset:
     def map(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, drop_last_batch=False, remove_columns=None, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, features=None, disable_nullable=False, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None, try_original_type=True, on_mixed_types=None):
         from .map import map_dataset
 
+        if on_mixed_types is not None:
+            raise NotImplementedError(
+                f"map(on_mixed_types={on_mixed_types!r}): HF's Json feature (columns of mixed types stored as JSON) "
+                "is not supported by tokenmill; return one type per column"
+            )
         return map_dataset(self, function, with_indices=with_indices, with_rank=with_rank, input_columns=input_columns, batched=batched, batch_size=batch_size, drop_last_batch=drop_last_batch, remove_columns=remove_columns, load_from_cache_file=load_from_cache_file, features=features, fn_kwargs=fn_kwargs, new_fingerprint=new_fingerprint, desc=desc, try_original_type=try_original_type, keep_in_memory=keep_in_memory, cache_file_name=cache_file_name, num_proc=num_proc)
 
     def filter(self, function=None, with_indices=False, with_rank=False, input_columns=None, batched=False, batch_size=1000, keep_in_memory=False, load_from_cache_file=None, cache_file_name=None, writer_batch_size=1000, fn_kwargs=None, num_proc=None, suffix_template="_{rank:05d}_of_{num_proc:05d}", new_fingerprint=None, desc=None):

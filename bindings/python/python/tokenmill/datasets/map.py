@@ -78,7 +78,11 @@ def _to_arrays(out, n_expected, original, try_original_type):
             try:
                 arr = pa.array(values)
             except Exception as e:
-                raise TypeError(f"column {name!r}: the values returned by the function cannot be converted to Arrow: {e}") from e
+                raise TypeError(
+                    f"column {name!r}: the values returned by the function cannot be converted to Arrow: {e} "
+                    "(values of mixed types in one column: HF datasets 5 stores such a column with its Json "
+                    "feature, which tokenmill does not support; return one type per column)"
+                ) from e
         arrays[name] = arr
     return arrays
 
