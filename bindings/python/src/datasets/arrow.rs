@@ -48,7 +48,7 @@ fn arrow_err(e: ArrowError) -> PyErr {
 }
 
 /// The `requested_schema` argument: a cast is not supported, only the same schema.
-fn check_requested(requested: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+pub(crate) fn check_requested(requested: Option<Bound<'_, PyAny>>) -> PyResult<()> {
     match requested {
         Some(r) if !r.is_none() => {
             // Consumers may pass the schema they would like; we return ours (allowed by the spec).
@@ -110,8 +110,17 @@ impl ArrowStream {
 /// (schema capsule, array capsule) of a record batch, as a struct array.
 pub(crate) fn batch_capsules(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyTuple>> {
     let schema = FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(arrow_err)?;
-    let data = StructArray::from(batch).into_data();
-    let array = FFI_ArrowArray::new(&data);
+    capsule_pair(py, schema, &StructArray::from(batch))
+}
+
+/// (schema capsule, array capsule) of any array (`__arrow_c_array__`'s answer).
+pub(crate) fn array_capsules<'py>(py: Python<'py>, array: &dyn Array) -> PyResult<Bound<'py, PyTuple>> {
+    let schema = FFI_ArrowSchema::try_from(array.data_type()).map_err(arrow_err)?;
+    capsule_pair(py, schema, array)
+}
+
+fn capsule_pair<'py>(py: Python<'py>, schema: FFI_ArrowSchema, array: &dyn Array) -> PyResult<Bound<'py, PyTuple>> {
+    let array = FFI_ArrowArray::new(&array.to_data());
     let s = PyCapsule::new(py, schema, Some(capsule_name("arrow_schema")))?;
     let a = PyCapsule::new(py, array, Some(capsule_name("arrow_array")))?;
     PyTuple::new(py, [s.into_any(), a.into_any()])

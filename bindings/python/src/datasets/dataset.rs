@@ -69,6 +69,18 @@ fn data_opts() -> DataOpOptions {
     DataOpOptions::default()
 }
 
+impl PyDataset {
+    /// How many of `length` rows from `start` exist (`slice`'s bounds: a start past the end is
+    /// an IndexError, a length past it is cut).
+    fn rows_from(&self, start: usize, length: usize) -> PyResult<usize> {
+        let n = self.inner.num_rows();
+        if start > n {
+            return Err(PyIndexError::new_err(format!("Index {start} out of range for dataset of size {n}.")));
+        }
+        Ok(length.min(n - start))
+    }
+}
+
 #[pymethods]
 impl PyDataset {
     /// Opens a `save_to_disk` directory holding one Dataset.
@@ -183,21 +195,14 @@ impl PyDataset {
 
     /// Rows `start..start+length` (logical order) as one batch.
     fn slice(&self, py: Python<'_>, start: usize, length: usize) -> PyResult<ArrowStream> {
-        let n = self.inner.num_rows();
-        if start > n {
-            return Err(PyIndexError::new_err(format!("Index {start} out of range for dataset of size {n}.")));
-        }
-        let len = length.min(n - start);
+        let len = self.rows_from(start, length)?;
         py.detach(|| self.inner.slice(start, len)).py_err().map(ArrowStream::one)
     }
 
     /// Rows `start..start+length` read on a worker thread; `.result()` gives what `slice` would.
     fn prefetch(&self, start: usize, length: usize) -> PyResult<super::prefetch::Prefetch> {
-        let n = self.inner.num_rows();
-        if start > n {
-            return Err(PyIndexError::new_err(format!("Index {start} out of range for dataset of size {n}.")));
-        }
-        Ok(super::prefetch::Prefetch::start(&self.inner, start, length.min(n - start)))
+        let len = self.rows_from(start, length)?;
+        Ok(super::prefetch::Prefetch::start(&self.inner, start, len))
     }
 
     /// The rows at `rows` (any order, repeats allowed) as one batch.

@@ -8,17 +8,16 @@
 
 use std::sync::Arc;
 
-use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::{Array, ArrayRef, GenericStringArray, OffsetSizeTrait};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use tokenmill_datasets::value_bytes::ValueBytes;
 
-use super::arrow::{capsule_name, import_array};
+use super::arrow::{array_capsules, check_requested, import_array};
 
 /// The values of a string array (`string`, `large_string` or `string_view`; any object with
 /// `__arrow_c_array__`, e.g. one chunk of a pyarrow column) as a list of `str`/`None`; `None`
@@ -88,13 +87,8 @@ impl PyArrowArray {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = requested_schema; // the spec lets a producer answer with its own type
-        let schema = FFI_ArrowSchema::try_from(self.array.data_type())
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let array = FFI_ArrowArray::new(&self.array.to_data());
-        let s = PyCapsule::new(py, schema, Some(capsule_name("arrow_schema")))?;
-        let a = PyCapsule::new(py, array, Some(capsule_name("arrow_array")))?;
-        PyTuple::new(py, [s.into_any(), a.into_any()])
+        check_requested(requested_schema)?;
+        array_capsules(py, self.array.as_ref())
     }
 
     fn __len__(&self) -> usize {
