@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{io, Error, Result};
-use crate::{input, jsonl};
 use crate::tokenizer_arg::TokenizerArg;
+use crate::{input, jsonl};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

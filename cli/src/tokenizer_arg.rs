@@ -104,10 +104,15 @@ impl Encoder {
     /// it too). Errors when the tokenizer has no dropout, where a seed would change nothing.
     pub fn set_seed(&mut self, seed: u64) -> Result<()> {
         let Backend::HuggingFace(t) = &self.backend else {
-            return Err(Error::msg("--seed: tiktoken encodings have no randomness (BPE dropout needs a tokenizer.json)"));
+            return Err(Error::msg(
+                "--seed: tiktoken encodings have no randomness (BPE dropout needs a tokenizer.json)",
+            ));
         };
         let (ModelWrapper::BPE(bpe), Some(_)) = (t.model(), self.dropout) else {
-            return Err(Error::msg(format!("--seed: {} has no BPE dropout, so a seed would change nothing", self.source)));
+            return Err(Error::msg(format!(
+                "--seed: {} has no BPE dropout, so a seed would change nothing",
+                self.source
+            )));
         };
         bpe.set_seed(seed);
         self.dropout = t.dropout_call();

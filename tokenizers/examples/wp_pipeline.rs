@@ -3,7 +3,8 @@
 //! Python's `encode_batch` returns (`encode_batch_compact`: ids, char offsets and words, strings
 //! and masks derived on reading) and the full Encoding (`encode_batch`, char offsets), so the
 //! cost of tokens/offsets/masks shows as a ratio. MODE (5th argument): all, ids, fast, compact,
-//! full.
+//! full, or ratio: ids and compact runs alternate (so a noisy machine slows both alike) and the
+//! median of compact ÷ ids over the REPS pairs is printed.
 //!
 //!     cargo run --release -p tokenmill-tokenizers --example wp_pipeline -- TOKENIZER_JSON CORPUS [MB] [REPS]
 
@@ -42,6 +43,10 @@ fn main() {
         }
         (b, n)
     };
+    let compact = || -> usize {
+        let encs = tok.encode_batch_compact(&docs, true, OffsetType::Char, 1).unwrap();
+        encs.expect("settings allow the compact form").iter().map(|e| e.len()).sum()
+    };
     if mode == "all" || mode == "ids" {
         let (t, n) = best(&|| tok.encode_ids_batch(&docs, 1).unwrap().iter().map(Vec::len).sum());
         println!("ids       {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
@@ -51,11 +56,24 @@ fn main() {
         println!("fast      {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
     }
     if mode == "all" || mode == "compact" {
-        let (t, n) = best(&|| {
-            let encs = tok.encode_batch_compact(&docs, true, OffsetType::Char, 1).unwrap();
-            encs.expect("settings allow the compact form").iter().map(|e| e.len()).sum()
-        });
+        let (t, n) = best(&compact);
         println!("compact   {:8.1} MB/s  {n} tokens  {t:.3}s", mbs / t);
+    }
+    if mode == "ratio" {
+        let time = |f: &dyn Fn() -> usize| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64()
+        };
+        let ids = || -> usize { tok.encode_ids_batch(&docs, 1).unwrap().iter().map(Vec::len).sum() };
+        let mut ratios: Vec<f64> = (0..reps).map(|_| time(&compact) / time(&ids)).collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "compact/ids median {:.3} over {reps} pairs (min {:.3}, max {:.3})",
+            ratios[reps / 2],
+            ratios[0],
+            ratios[reps - 1]
+        );
     }
     if mode == "all" || mode == "full" {
         let (t, n) =

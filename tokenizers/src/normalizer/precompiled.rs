@@ -155,11 +155,74 @@ impl Precompiled {
     }
 }
 
+impl Precompiled {
+    /// Walks `text` as the charsmap rewrites it: grapheme by grapheme, a grapheme shorter than 6
+    /// bytes replaced whole when it is a key, else each of its chars that is a key. Calls
+    /// `rewrite(at, old, new)` for each replaced piece (`old` = `text[at..]`'s start), in order,
+    /// and stops when it returns false. Unmapped ASCII is skipped without a lookup.
+    fn for_each_rewrite(&self, text: &str, mut rewrite: impl FnMut(usize, &str, &str) -> bool) {
+        if self.trie.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        while i < text.len() {
+            let g = Self::grapheme_at(text, i);
+            let end = i + g.len();
+            if g.len() == 1 && !self.ascii_mapped[g.as_bytes()[0] as usize] {
+                i = end;
+                continue;
+            }
+            if g.len() < 6 {
+                if let Some(rep) = self.transform(g) {
+                    if !rewrite(i, g, rep) {
+                        return;
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+            for (k, c) in g.char_indices() {
+                let part = &g[k..k + c.len_utf8()];
+                if let Some(rep) = self.transform(part) {
+                    if !rewrite(i + k, part, rep) {
+                        return;
+                    }
+                }
+            }
+            i = end;
+        }
+    }
+
+    /// The normalized text only (no alignments), appended to `out`, for paths that need ids but
+    /// no offsets.
+    pub(crate) fn normalize_to(&self, text: &str, out: &mut String) {
+        let mut done = 0;
+        self.for_each_rewrite(text, |at, old, new| {
+            out.push_str(&text[done..at]);
+            out.push_str(new);
+            done = at + old.len();
+            true
+        });
+        out.push_str(&text[done..]);
+    }
+
+    /// Where the first piece the charsmap changes starts (`None`: it leaves `text` as it is, and
+    /// every char aligned with itself).
+    pub(crate) fn first_change(&self, text: &str) -> Option<usize> {
+        let mut first = None;
+        self.for_each_rewrite(text, |at, old, new| {
+            if old == new {
+                return true;
+            }
+            first = Some(at);
+            false
+        });
+        first
+    }
+}
+
 impl Normalize for Precompiled {
     fn normalize(&self, s: &mut NormalizedString) -> Result<()> {
-        if self.trie.is_empty() {
-            return Ok(());
-        }
         let text = s.normalized();
         // The transformation list is only built once something changes: `done` is the byte up
         // to which the chars are still to be copied as unchanged `(c, 0)` entries.
@@ -172,72 +235,17 @@ impl Normalize for Precompiled {
             t.extend(text[*done..upto].chars().map(|c| (c, 0)));
             *done = upto;
         };
-        let mut i = 0;
-        while i < text.len() {
-            let g = Self::grapheme_at(text, i);
-            let end = i + g.len();
-            if g.len() == 1 && !self.ascii_mapped[g.as_bytes()[0] as usize] {
-                // An unmapped ASCII char: unchanged.
-                i = end;
-                continue;
-            }
-            if g.len() < 6 {
-                if let Some(rep) = self.transform(g) {
-                    flush(&mut t, &mut done, i);
-                    push_replacement(&mut t, g, rep);
-                    done = end;
-                    i = end;
-                    continue;
-                }
-            }
-            for (k, c) in g.char_indices() {
-                let part = &g[k..k + c.len_utf8()];
-                if let Some(rep) = self.transform(part) {
-                    flush(&mut t, &mut done, i + k);
-                    push_replacement(&mut t, part, rep);
-                    done = i + k + c.len_utf8();
-                }
-            }
-            i = end;
-        }
+        self.for_each_rewrite(text, |at, old, new| {
+            flush(&mut t, &mut done, at);
+            push_replacement(&mut t, old, new);
+            done = at + old.len();
+            true
+        });
         if done > 0 {
             flush(&mut t, &mut done, text.len());
             s.transform(t, 0);
         }
         Ok(())
-    }
-}
-
-impl Precompiled {
-    /// The normalized text only (no alignments), appended to `out`: the same grapheme-then-char
-    /// rule as [`Normalize::normalize`], for paths that need ids but no offsets.
-    pub(crate) fn normalize_to(&self, text: &str, out: &mut String) {
-        if self.trie.is_empty() {
-            out.push_str(text);
-            return;
-        }
-        let mut i = 0;
-        while i < text.len() {
-            let g = Self::grapheme_at(text, i);
-            let end = i + g.len();
-            if g.len() == 1 && !self.ascii_mapped[g.as_bytes()[0] as usize] {
-                out.push_str(g);
-                i = end;
-                continue;
-            }
-            if g.len() < 6 {
-                if let Some(rep) = self.transform(g) {
-                    out.push_str(rep);
-                    i = end;
-                    continue;
-                }
-            }
-            for (k, c) in g.char_indices() {
-                let part = &g[k..k + c.len_utf8()];
-                out.push_str(self.transform(part).unwrap_or(part));
-            }
-            i = end;
-        }
     }
 }
 
@@ -269,6 +277,41 @@ mod tests {
         assert_eq!(n.original_range(0..2), Some(0..3));
         let back = serde_json::to_value(&p).unwrap();
         assert_eq!(back["precompiled_charsmap"].as_str().unwrap(), map);
+    }
+
+    /// `first_change` is `None` exactly when normalizing leaves the text and every alignment as
+    /// they were, and else names the first changed piece; `normalize_to` gives `normalize`'s text.
+    #[test]
+    fn first_change_agrees_with_normalize() {
+        let Some(map) = spm_charsmap() else { return };
+        let p: Precompiled = serde_json::from_value(serde_json::json!({ "precompiled_charsmap": map })).unwrap();
+        let texts = [
+            ("", None),
+            ("plain ascii", None),
+            ("caf\u{e9} \u{65e5}\u{672c} \u{1f642} \u{627}\u{644}", None),
+            ("ok \u{ff21}", Some(3)),
+            ("a\u{301} b", Some(0)),
+            ("x\u{2460}", Some(1)),
+            ("\u{e9}\u{2026}", Some(2)),
+            ("\u{2581}", None),
+        ];
+        for (text, want) in texts {
+            assert_eq!(p.first_change(text), want, "{text:?}");
+            let mut n = NormalizedString::new(text, 0);
+            p.normalize(&mut n).unwrap();
+            let mut plain = String::new();
+            p.normalize_to(text, &mut plain);
+            assert_eq!(plain, n.normalized(), "{text:?}");
+            if want.is_none() {
+                assert_eq!(n.normalized(), text);
+                for (i, c) in text.char_indices() {
+                    let r = i..i + c.len_utf8();
+                    assert_eq!(n.original_range(r.clone()), Some(r), "{text:?}");
+                }
+            } else {
+                assert_ne!(n.normalized(), text, "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -2,14 +2,17 @@
 //! Replace(` {2,}` → " ") normalizers, Metaspace (prepend always, split) and a Unigram model:
 //! on ASCII text the normalizer leaves nothing to do but the space trimming, so the words are
 //! the runs between spaces, each handed to the model as `▁word` with no `NormalizedString`.
-//! For ids only, other text runs the charsmap on a plain string (no alignments) and the same
-//! split follows. When offsets are wanted, other text is cut into segments (see [`segments`]):
-//! the ASCII ones take the fused loop, the rest the general stages, each segment on its own.
+//! Non-ASCII text the charsmap leaves as it is (accents, CJK, emoji: most of it) and that holds
+//! no `▁` takes the same loop. For ids only, other text runs the charsmap on a plain string (no
+//! alignments) and the same split follows. When offsets are wanted, other text is cut into
+//! segments (see [`segments`]): the ASCII ones take the fused loop, the rest the general stages,
+//! each segment on its own.
 //!
-//! Why it is exact: when Precompiled maps no byte of the text, the two Replace steps remove the
-//! leading/trailing spaces and keep one space per run; Metaspace then turns each space into `▁`,
-//! prepends `▁` to the first word (the text cannot start with `▁`, it is ASCII) and splits
-//! before every `▁` — so the pieces are `▁` + each non-empty run between spaces.
+//! Why it is exact: when Precompiled changes no char of the text (so every char stays aligned
+//! with itself), the two Replace steps remove the leading/trailing spaces and keep one space per
+//! run; Metaspace then turns each space into `▁`, prepends `▁` to the first word (the text does
+//! not start with `▁`: it holds none) and splits before every `▁` — so the pieces are `▁` + each
+//! non-empty run between spaces.
 //!
 //! Offsets follow HF's alignments: a word's own bytes map to themselves; its `▁` maps to the
 //! space before it (the last space of a collapsed run, as HF's Replace aligns inserted text to
@@ -113,6 +116,13 @@ impl UnigramFast {
         b >= 0x80 || self.mapped[b as usize]
     }
 
+    /// True when the normalizer changes nothing in `text` but its spaces, and `text` holds no
+    /// replacement char: then the fused loop is exact on it, ASCII or not (see the module docs;
+    /// most non-ASCII text is such: accents, CJK, emoji are their own NFKC form).
+    fn leaves_alone(&self, text: &str) -> bool {
+        !text.contains(self.rep.as_str()) && self.charsmap.first_change(text).is_none()
+    }
+
     /// The first byte of `text` the fused loop cannot take (`None`: ASCII that the normalizer
     /// leaves as it is but for spaces).
     #[inline]
@@ -150,6 +160,10 @@ pub(crate) fn run(
         return Ok(true);
     };
     if sink.ids_mut().is_none() {
+        if fast.leaves_alone(text) {
+            run_cached(fast, model, text, 0..text.len(), base, word, sink)?;
+            return Ok(true);
+        }
         for (range, ascii) in segments(fast, text, first) {
             if ascii {
                 run_cached(fast, model, text, range, base, word, sink)?;
@@ -362,7 +376,7 @@ fn run_words(
                 build(piece);
             }
             // Where the `▁` came from: the word's first char (prepended) or the space before it.
-            let (ms, me) = if first { (a, a + 1) } else { (a - 1, a) };
+            let (ms, me) = if first { (a, a + w.chars().next().map_or(1, char::len_utf8)) } else { (a - 1, a) };
             let span = |t: &Token| {
                 let s = if t.start < r { ms } else { a + t.start - r };
                 let e = if t.end <= r { me } else { a + t.end - r };
@@ -520,6 +534,14 @@ mod tests {
             "a  é  b",
             "a é\tb c",
             "Ａ b Ｃ d",
+            // Non-ASCII the charsmap leaves alone: the whole text takes the fused loop.
+            "é",
+            "éa  b ",
+            "  日本語 テキスト  ",
+            "🙂x y🙂 \u{1F468}\u{200D}\u{1F469}",
+            "مرحبا بالعالم",
+            "naïve\r\nline",
+            "ab\u{e9}\u{301} c",
         ];
         // Mixed-script texts: every conformance record, and the first lines of the enwiki corpus.
         let shared = dir.replace("/vocab/sentencepiece/", "");

@@ -26,9 +26,10 @@ impl Prefetch {
         let (ds, done) = (ds.clone(), slot.clone());
         let work = move || {
             // a panic in the read must still wake the waiter (with an error, not a hang)
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ds.slice(start, len))).unwrap_or_else(
-                |_| Err(tokenmill_datasets::Error::Invalid(format!("reading rows {start}..{} panicked", start + len))),
-            );
+            let r =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ds.slice(start, len))).unwrap_or_else(|_| {
+                    Err(tokenmill_datasets::Error::Invalid(format!("reading rows {start}..{} panicked", start + len)))
+                });
             *done.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             done.1.notify_all();
         };

@@ -23,7 +23,10 @@ use super::arrow::{array_capsules, check_requested, import_array};
 /// `__arrow_c_array__`, e.g. one chunk of a pyarrow column) as a list of `str`/`None`; `None`
 /// for any other type.
 #[pyfunction]
-pub(crate) fn _strings_to_list<'py>(py: Python<'py>, array: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyList>>> {
+pub(crate) fn _strings_to_list<'py>(
+    py: Python<'py>,
+    array: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyList>>> {
     let array = import_array(array)?;
     let list = match array.data_type() {
         DataType::Utf8 => to_list(py, array.len(), array.nulls(), |i| array_str::<i32>(&array, i)),
