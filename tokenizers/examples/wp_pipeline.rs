@@ -43,8 +43,10 @@ fn main() {
         }
         (b, n)
     };
+    // BYTE_OFFSETS=1: the compact runs keep byte offsets (shows what the char conversion costs).
+    let offsets = if std::env::var("BYTE_OFFSETS").is_ok() { OffsetType::Byte } else { OffsetType::Char };
     let compact = || -> usize {
-        let encs = tok.encode_batch_compact(&docs, true, OffsetType::Char, 1).unwrap();
+        let encs = tok.encode_batch_compact(&docs, true, offsets, 1).unwrap();
         encs.expect("settings allow the compact form").iter().map(|e| e.len()).sum()
     };
     if mode == "all" || mode == "ids" {

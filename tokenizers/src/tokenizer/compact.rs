@@ -24,7 +24,6 @@ use crate::postprocessor::PostProcessor;
 
 use super::batch;
 use super::input::OffsetType;
-use super::offsets::CharOffsets;
 use super::pipeline::{in_text_stream, HfTokenizer};
 use super::sequence::{Sink, TokenAt};
 
@@ -375,32 +374,22 @@ fn chunks<S: AsRef<str>>(texts: &[S], threads: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// The records' byte offsets in `text` as char offsets, as [`CharOffsets::convert`] gives them:
-/// a start is the chars before it, an end inside a char maps to that char, as HF's table does.
-/// Instead of that table (4 bytes per byte of text, built for every non-ASCII text) this keeps a
+/// The records' byte offsets in `text` (not ASCII) as char offsets, as HF's table
+/// ([`super::offsets::CharOffsets`]) gives them: a position is the index of the char holding
+/// it, the text's end the char count; a start at or past the end stays in bytes, an end past
+/// the text is the start's char + 1.
+/// Instead of the table (4 bytes per byte of text, built for every non-ASCII text) this keeps a
 /// bit per byte: a position's char index is its byte index less the UTF-8 continuation bytes
 /// (0b10xx_xxxx) before it, counted from 64-byte blocks (a count per block, then a popcount).
-/// A record out of range or reversed takes the table.
 fn to_char_offsets(text: &str, toks: &mut [Rec]) {
     let b = text.as_bytes();
     let len = b.len();
-    if toks.iter().any(|t| t.start > t.end || t.end as usize > len) {
-        let conv = CharOffsets::new(text);
-        for t in toks {
-            let (s, e) = conv.convert((t.start as usize, t.end as usize));
-            (t.start, t.end) = (s as u32, e as u32);
-        }
-        return;
-    }
     // Per block of 64 bytes: which are continuation bytes, and how many come before the block.
     // One block more than the text needs, so the text's end has one.
     let mut blocks: Vec<(u64, u32)> = Vec::with_capacity(len / 64 + 1);
     let mut total = 0u32;
     for chunk in b.chunks(64).chain((len % 64 == 0).then_some(&b[..0])) {
-        let mut mask = 0u64;
-        for (i, &x) in chunk.iter().enumerate() {
-            mask |= u64::from((x as i8) < -0x40) << i;
-        }
+        let mask = continuation_mask(chunk);
         blocks.push((mask, total));
         total += mask.count_ones();
     }
@@ -413,15 +402,42 @@ fn to_char_offsets(text: &str, toks: &mut [Rec]) {
         let bit = p % 64;
         (before + (mask & ((1u64 << bit) - 1)).count_ones(), ((mask >> bit) & 1) as u32)
     };
+    // Most tokens start where the one before ended: that answer is reused.
+    let mut last = (u32::MAX, 0u32);
     for t in toks {
-        if t.start as usize == len {
-            continue; // HF keeps an empty range at the very end in bytes
+        if t.start as usize >= len {
+            continue; // HF keeps these in bytes (e.g. an empty range at the very end)
         }
-        let (before, inside) = at(t.start as usize);
-        t.start -= before + inside;
-        let (before, inside) = at(t.end as usize);
-        t.end -= before + inside;
+        let start = if t.start == last.0 { last.1 } else { at_char(&at, t.start) };
+        let end = if t.end as usize <= len { at_char(&at, t.end) } else { start + 1 };
+        last = (t.end, end);
+        (t.start, t.end) = (start, end);
     }
+}
+
+/// The char index HF's table gives byte `p`: `p` less the continuation bytes before it, less
+/// one more when `p` is inside a char.
+#[inline(always)]
+fn at_char(at: &impl Fn(usize) -> (u32, u32), p: u32) -> u32 {
+    let (before, inside) = at(p as usize);
+    p - before - inside
+}
+
+/// Bit `i` set when `chunk[i]` (`chunk` at most 64 bytes) is a UTF-8 continuation byte
+/// (0b10xx_xxxx). Eight bytes at a time: a byte's top bit set and the next bit clear, those top
+/// bits then gathered into one byte by a multiply (each lands on its own bit of the top byte).
+#[inline]
+fn continuation_mask(chunk: &[u8]) -> u64 {
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let mut mask = 0u64;
+    for (k, part) in chunk.chunks(8).enumerate() {
+        let mut word = [0u8; 8];
+        word[..part.len()].copy_from_slice(part);
+        let w = u64::from_le_bytes(word);
+        let tops = w & !(w << 1) & TOP;
+        mask |= ((tops >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
 }
 
 #[cfg(test)]
@@ -465,11 +481,33 @@ mod tests {
         "<0x41> byte <unk> fallback",
     ];
 
+    /// The eight-bytes-at-a-time mask marks exactly the continuation bytes, at every length.
+    #[test]
+    fn continuation_mask_marks_continuation_bytes() {
+        let mut seed = 0x1234_5678u64;
+        for round in 0..2000 {
+            let n = round % 65;
+            let chunk: Vec<u8> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed >> 24) as u8
+                })
+                .collect();
+            let want =
+                chunk.iter().enumerate().fold(0u64, |m, (i, &x)| m | (u64::from((0x80..0xc0).contains(&x)) << i));
+            assert_eq!(super::continuation_mask(&chunk), want, "{chunk:?}");
+        }
+    }
+
     /// The block counts give the table's char offsets: records in and out of order, starts and
-    /// ends inside chars, empty ranges, the text's end, texts over several blocks.
+    /// ends inside chars, empty and reversed ranges, the text's end and past it, texts over
+    /// several blocks.
     #[test]
     fn char_offsets_equal_the_table() {
-        use super::{to_char_offsets, CharOffsets, Rec};
+        use super::super::offsets::CharOffsets;
+        use super::{to_char_offsets, Rec};
         // Texts over several 64-byte blocks, and one ending exactly at a block's end.
         let long = "x\u{e9}\u{65e5} \u{1f600}ab".repeat(20);
         let e64 = "\u{e9}".repeat(32);
@@ -493,10 +531,16 @@ mod tests {
             let len = text.len();
             let table = CharOffsets::new(text);
             for round in 0..200 {
+                // Mostly ordinary ranges; some reversed, or reaching past the text.
                 let mut recs: Vec<Rec> = (0..1 + next(8))
                     .map(|i| {
-                        let s = next(len + 1);
-                        let e = s + next(len - s + 1);
+                        let (s, e) = match next(10) {
+                            0 => (next(len + 3), next(len + 3)),
+                            _ => {
+                                let s = next(len + 1);
+                                (s, s + next(len - s + 1))
+                            }
+                        };
                         Rec { id: i as u32, start: s as u32, end: e as u32, word: 0 }
                     })
                     .collect();
