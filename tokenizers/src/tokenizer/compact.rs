@@ -238,8 +238,26 @@ impl Sink for CompactSink<'_> {
         false
     }
 
-    fn recs_mut(&mut self) -> Option<&mut Vec<Rec>> {
-        Some(self.toks)
+    fn compact_mut(&mut self) -> Option<CompactOut<'_>> {
+        Some(CompactOut { recs: self.toks, from: self.from, strings: &mut self.strings })
+    }
+}
+
+/// A compact encoding being filled, as stages that append to it directly see it.
+pub(crate) struct CompactOut<'a> {
+    /// The chunk's records; this text's start at `from`.
+    pub recs: &'a mut Vec<Rec>,
+    pub from: usize,
+    strings: &'a mut Vec<(u32, Box<str>)>,
+}
+
+impl CompactOut<'_> {
+    /// Keeps `string` as the string of the record `back` places before the last one pushed
+    /// (0: the last), whose string is not the vocabulary entry of its id. Strings are kept in
+    /// token order.
+    pub fn keep_string(&mut self, back: usize, string: &str) {
+        let index = self.recs.len() - 1 - back - self.from;
+        self.strings.push((index as u32, string.into()));
     }
 }
 

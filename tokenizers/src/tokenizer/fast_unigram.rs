@@ -33,11 +33,11 @@ use std::thread::LocalKey;
 
 use serde_json::Value;
 
-use crate::model::{ModelWrapper, Token};
+use crate::model::{Model, ModelWrapper, Token};
 use crate::normalizer::{Normalizer, Precompiled};
 use crate::pretokenizer::PreTokenizer;
 
-use super::compact::Rec;
+use super::compact::{CompactOut, Rec};
 use super::pipeline::HfTokenizer;
 use super::sequence::{Sink, Split, TokenAt};
 use super::word_cache::WordCache;
@@ -327,8 +327,18 @@ fn run_words(
         }
         Some((a, from))
     };
-    // Asked once, not per word (a call through the sink's vtable).
+    // Where tokens go, decided once (not a call through the sink's vtable per word): ids only,
+    // a compact encoding's records (strings kept for unknown pieces only), or the sink.
     let (wants_strings, unk) = (sink.wants_strings(), model.unk_id());
+    let ids_only = sink.ids_mut().is_some();
+    let compact = !ids_only && !wants_strings && sink.compact_mut().is_some();
+    let mut out = match (sink.ids_mut(), ids_only) {
+        (Some(ids), true) => Out::Ids(ids),
+        _ => match sink.compact_mut() {
+            Some(c) if compact => Out::Compact(c),
+            _ => Out::Sink(sink),
+        },
+    };
     // One word ahead: its slot is being loaded while the current word is looked up / tokenized.
     let mut next = word_at(range.start);
     let mut next_hash = match (&cache, next) {
@@ -367,49 +377,61 @@ fn run_words(
                 model.tokenize_word(piece, toks)?
             }
         }
-        if let Some(ids) = sink.ids_mut() {
-            ids.extend(toks.iter().map(|t| t.id));
-        } else {
-            // A sink that looks strings up by id reads the text of unknown pieces only.
-            let strings = wants_strings || toks.iter().any(|t| Some(t.id) == unk);
-            if strings {
-                build(piece);
-            }
-            // Where the `▁` came from: the word's first char (prepended) or the space before it.
-            let (ms, me) = if first { (a, a + w.chars().next().map_or(1, char::len_utf8)) } else { (a - 1, a) };
-            let span = |t: &Token| {
-                let s = if t.start < r { ms } else { a + t.start - r };
-                let e = if t.end <= r { me } else { a + t.end - r };
-                (base + s, base + e)
-            };
-            if !strings {
-                if let Some(recs) = sink.recs_mut() {
-                    // Known pieces only: their strings are the vocabulary's.
-                    for t in toks.iter() {
-                        let (s, e) = span(t);
-                        recs.push(Rec { id: t.id, start: s as u32, end: e as u32, word: *word });
+        // Where the `▁` came from: the word's first char (prepended) or the space before it.
+        let (ms, me) = if first { (a, a + w.chars().next().map_or(1, char::len_utf8)) } else { (a - 1, a) };
+        let span = |t: &Token| {
+            let s = if t.start < r { ms } else { a + t.start - r };
+            let e = if t.end <= r { me } else { a + t.end - r };
+            (base + s, base + e)
+        };
+        let has_unk = unk.is_some() && toks.iter().any(|t| Some(t.id) == unk);
+        match &mut out {
+            Out::Ids(ids) => ids.extend(toks.iter().map(|t| t.id)),
+            Out::Compact(c) => {
+                c.recs.extend(toks.iter().map(|t| {
+                    let (s, e) = span(t);
+                    Rec { id: t.id, start: s as u32, end: e as u32, word: *word }
+                }));
+                if has_unk {
+                    // An unknown piece's string is its text, not the vocabulary's.
+                    build(piece);
+                    for (k, t) in toks.iter().enumerate() {
+                        if Some(t.id) == unk {
+                            c.keep_string(toks.len() - 1 - k, &model.token_value(t, piece));
+                        }
                     }
-                    *word += 1;
-                    first = false;
-                    continue;
                 }
             }
-            for t in toks.iter() {
-                let (s, e) = span(t);
-                sink.token(TokenAt {
-                    id: t.id,
-                    word: *word,
-                    split: Split::Fused { piece: if strings { piece.as_str() } else { "" }, offsets: (s, e) },
-                    range: if strings { t.start..t.end } else { 0..0 },
-                    from_model: true,
-                    vocab_string: false,
-                });
+            Out::Sink(sink) => {
+                // A sink that looks strings up by id reads the text of unknown pieces only.
+                let strings = wants_strings || has_unk;
+                if strings {
+                    build(piece);
+                }
+                for t in toks.iter() {
+                    let (s, e) = span(t);
+                    sink.token(TokenAt {
+                        id: t.id,
+                        word: *word,
+                        split: Split::Fused { piece: if strings { piece.as_str() } else { "" }, offsets: (s, e) },
+                        range: if strings { t.start..t.end } else { 0..0 },
+                        from_model: true,
+                        vocab_string: false,
+                    });
+                }
             }
         }
         *word += 1;
         first = false;
     }
     Ok(())
+}
+
+/// Where [`run_words`] puts tokens.
+enum Out<'a> {
+    Ids(&'a mut Vec<u32>),
+    Compact(CompactOut<'a>),
+    Sink(&'a mut dyn Sink),
 }
 
 #[cfg(test)]

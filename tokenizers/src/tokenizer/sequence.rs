@@ -13,6 +13,7 @@ use crate::normalizer::{Normalize, NormalizedString};
 use crate::pretokenizer::{PreTokenize, PreTokenizedString};
 
 use super::byte_level_fast;
+use super::compact::{CompactOut, Rec};
 use super::pipeline::HfTokenizer;
 
 /// Where a token's text lies: `split.normalized()[range]`.
@@ -68,10 +69,15 @@ pub(crate) trait Sink {
     fn ids_mut(&mut self) -> Option<&mut Vec<u32>> {
         None
     }
-    /// The compact encoding's token records, for stages that can append tokens whose strings
-    /// are the vocabulary's directly (no [`TokenAt`], no call per token).
-    fn recs_mut(&mut self) -> Option<&mut Vec<super::compact::Rec>> {
+    /// The compact encoding being filled, for stages that append records directly (no
+    /// [`TokenAt`], no call per token), keeping the strings the vocabulary lacks themselves.
+    fn compact_mut(&mut self) -> Option<CompactOut<'_>> {
         None
+    }
+    /// The compact encoding's token records, for stages whose tokens' strings are all the
+    /// vocabulary's.
+    fn recs_mut(&mut self) -> Option<&mut Vec<Rec>> {
+        self.compact_mut().map(|c| c.recs)
     }
     /// False when the sink reads a token's [`TokenAt::text`] only where its string is not the
     /// vocabulary entry of its id (added tokens, Unigram's unknown pieces): stages may then skip
