@@ -384,7 +384,8 @@ fn run_words(
             let e = if t.end <= r { me } else { a + t.end - r };
             (base + s, base + e)
         };
-        let has_unk = unk.is_some() && toks.iter().any(|t| Some(t.id) == unk);
+        // Read only by the arms that keep strings (not a pass over the tokens for ids).
+        let has_unk = || unk.is_some() && toks.iter().any(|t| Some(t.id) == unk);
         match &mut out {
             Out::Ids(ids) => ids.extend(toks.iter().map(|t| t.id)),
             Out::Compact(c) => {
@@ -392,7 +393,7 @@ fn run_words(
                     let (s, e) = span(t);
                     Rec { id: t.id, start: s as u32, end: e as u32, word: *word }
                 }));
-                if has_unk {
+                if has_unk() {
                     // An unknown piece's string is its text, not the vocabulary's.
                     build(piece);
                     for (k, t) in toks.iter().enumerate() {
@@ -404,7 +405,7 @@ fn run_words(
             }
             Out::Sink(sink) => {
                 // A sink that looks strings up by id reads the text of unknown pieces only.
-                let strings = wants_strings || has_unk;
+                let strings = wants_strings || has_unk();
                 if strings {
                     build(piece);
                 }
