@@ -2,11 +2,8 @@
 //! (char offsets, word ids, sequence ids, overflowing windows and the alignment lookups).
 //!
 //! One text encoded without truncation or padding arrives compact (`CompactEncoding`: ids,
-//! offsets and words of its tokens plus the post-processor's frame); the attributes users read
-//! most are computed from that directly, and the full `Encoding` (token strings, lookups) is
-//! built the first time something needs it.
-
-use std::sync::OnceLock;
+//! offsets and words of its tokens plus the post-processor's frame); every attribute and lookup
+//! is answered from that directly (token strings from the vocabulary), no full `Encoding` built.
 
 use pyo3::prelude::*;
 
@@ -15,7 +12,7 @@ use tokenmill_tokenizers::Encoding;
 
 enum Repr {
     Full(Encoding),
-    Compact { compact: CompactEncoding, full: OnceLock<Encoding> },
+    Compact(CompactEncoding),
 }
 
 /// Ids, tokens, offsets (char offsets into the input), masks and alignments of one input.
@@ -30,21 +27,13 @@ impl PyEncoding {
     }
 
     pub(crate) fn compact(compact: CompactEncoding) -> Self {
-        PyEncoding { repr: Repr::Compact { compact, full: OnceLock::new() } }
-    }
-
-    /// The full encoding (built once from the compact form).
-    fn full(&self) -> &Encoding {
-        match &self.repr {
-            Repr::Full(e) => e,
-            Repr::Compact { compact, full } => full.get_or_init(|| compact.to_encoding()),
-        }
+        PyEncoding { repr: Repr::Compact(compact) }
     }
 
     /// `compact(c)` when compact, else `full(e)`: a field without building the full encoding.
     fn field<T>(&self, compact: impl FnOnce(&CompactEncoding) -> T, full: impl FnOnce(&Encoding) -> T) -> T {
         match &self.repr {
-            Repr::Compact { compact: c, .. } => compact(c),
+            Repr::Compact(c) => compact(c),
             Repr::Full(e) => full(e),
         }
     }
@@ -62,7 +51,10 @@ impl PyEncoding {
     }
     #[getter]
     fn tokens(&self) -> Vec<&str> {
-        self.full().tokens.iter().collect()
+        match &self.repr {
+            Repr::Compact(c) => c.tokens(),
+            Repr::Full(e) => e.tokens.iter().collect(),
+        }
     }
     /// `(start, end)` char offsets into the input (of its own sequence, for a pair).
     #[getter]
@@ -96,37 +88,38 @@ impl PyEncoding {
     fn n_sequences(&self) -> usize {
         self.field(CompactEncoding::n_sequences, Encoding::n_sequences)
     }
-    /// The windows truncation cut off (each a full Encoding), in HF's order.
+    /// The windows truncation cut off (each a full Encoding), in HF's order (none for a compact
+    /// encoding: it is made only without truncation).
     #[getter]
     fn overflowing(&self) -> Vec<PyEncoding> {
-        self.full().overflowing.iter().cloned().map(PyEncoding::new).collect()
+        self.field(|_| Vec::new(), |e| e.overflowing.iter().cloned().map(PyEncoding::new).collect())
     }
 
     #[pyo3(signature = (char_pos, sequence_index = 0))]
     fn char_to_token(&self, char_pos: usize, sequence_index: usize) -> Option<usize> {
-        self.full().char_to_token(char_pos, sequence_index)
+        self.field(|c| c.char_to_token(char_pos, sequence_index), |e| e.char_to_token(char_pos, sequence_index))
     }
     #[pyo3(signature = (char_pos, sequence_index = 0))]
     fn char_to_word(&self, char_pos: usize, sequence_index: usize) -> Option<u32> {
-        self.full().char_to_word(char_pos, sequence_index)
+        self.field(|c| c.char_to_word(char_pos, sequence_index), |e| e.char_to_word(char_pos, sequence_index))
     }
     /// The offsets of a token (in its own sequence), as HF's Python returns them.
     fn token_to_chars(&self, token_index: usize) -> Option<(usize, usize)> {
-        self.full().token_to_chars(token_index).map(|(_, o)| o)
+        self.field(|c| c.token_to_chars(token_index), |e| e.token_to_chars(token_index)).map(|(_, o)| o)
     }
     fn token_to_word(&self, token_index: usize) -> Option<u32> {
-        self.full().token_to_word(token_index).map(|(_, w)| w)
+        self.field(|c| c.token_to_word(token_index), |e| e.token_to_word(token_index)).map(|(_, w)| w)
     }
     fn token_to_sequence(&self, token_index: usize) -> Option<usize> {
-        self.full().token_to_sequence(token_index)
+        self.field(|c| c.token_to_sequence(token_index), |e| e.token_to_sequence(token_index))
     }
     #[pyo3(signature = (word_index, sequence_index = 0))]
     fn word_to_tokens(&self, word_index: u32, sequence_index: usize) -> Option<(usize, usize)> {
-        self.full().word_to_tokens(word_index, sequence_index)
+        self.field(|c| c.word_to_tokens(word_index, sequence_index), |e| e.word_to_tokens(word_index, sequence_index))
     }
     #[pyo3(signature = (word_index, sequence_index = 0))]
     fn word_to_chars(&self, word_index: u32, sequence_index: usize) -> Option<(usize, usize)> {
-        self.full().word_to_chars(word_index, sequence_index)
+        self.field(|c| c.word_to_chars(word_index, sequence_index), |e| e.word_to_chars(word_index, sequence_index))
     }
 
     fn __len__(&self) -> usize {

@@ -154,8 +154,116 @@ impl CompactEncoding {
         self.frame.enc.n_sequences()
     }
 
+    /// Every token's string, special tokens included (what `to_encoding().tokens` holds).
+    pub fn tokens(&self) -> Vec<&str> {
+        let (f, at) = (&self.frame.enc.tokens, self.frame.at);
+        let mut out = Vec::with_capacity(self.len());
+        out.extend((0..at).filter_map(|i| f.get(i)));
+        out.extend(self.seq_tokens());
+        out.extend((at + 1..f.len()).filter_map(|i| f.get(i)));
+        out
+    }
+
+    /// Token `i`'s offsets and word: the frame's for special tokens, the record's otherwise.
+    fn token_at(&self, i: usize) -> Option<((usize, usize), Option<u32>)> {
+        let (f, at, n) = (&self.frame.enc, self.frame.at, self.span.len());
+        let from_frame = |k: usize| Some((*f.offsets.get(k)?, *f.words.get(k)?));
+        match i.checked_sub(at) {
+            None => from_frame(i),
+            Some(k) if k < n => {
+                let r = self.toks()[k];
+                Some(((r.start as usize, r.end as usize), Some(r.word)))
+            }
+            Some(k) => from_frame(k - n + 1),
+        }
+    }
+
+    /// The token range of sequence `sequence_id`, as [`Encoding::sequence_range`] gives it.
+    fn sequence_range(&self, sequence_id: usize) -> std::ops::Range<usize> {
+        let r = self.frame.enc.sequence_ranges.get(&sequence_id).cloned().unwrap_or(0..self.frame.enc.len());
+        self.shift(r.start)..self.shift(r.end)
+    }
+
+    /// A frame position as a position in this encoding (after the sequence token, moved by the
+    /// sequence's length less that one token).
+    fn shift(&self, x: usize) -> usize {
+        if x > self.frame.at {
+            x + self.span.len() - 1
+        } else {
+            x
+        }
+    }
+
+    /// As [`Encoding::token_to_sequence`].
+    pub fn token_to_sequence(&self, token: usize) -> Option<usize> {
+        let ranges = &self.frame.enc.sequence_ranges;
+        if token > self.len() {
+            None
+        } else if ranges.is_empty() {
+            Some(0)
+        } else {
+            ranges.keys().copied().find(|&s| self.sequence_range(s).contains(&token))
+        }
+    }
+
+    /// As [`Encoding::token_to_chars`]: `(sequence, offsets)` of token `token`.
+    pub fn token_to_chars(&self, token: usize) -> Option<(usize, (usize, usize))> {
+        Some((self.token_to_sequence(token)?, self.token_at(token)?.0))
+    }
+
+    /// As [`Encoding::token_to_word`]: `(sequence, word)` of token `token`.
+    pub fn token_to_word(&self, token: usize) -> Option<(usize, u32)> {
+        Some((self.token_to_sequence(token)?, self.token_at(token)?.1?))
+    }
+
+    /// As [`Encoding::word_to_tokens`]: `[start, end)` tokens of word `word` in sequence
+    /// `sequence_id`.
+    pub fn word_to_tokens(&self, word: u32, sequence_id: usize) -> Option<(usize, usize)> {
+        let range = self.sequence_range(sequence_id);
+        if range.start > range.end || range.end > self.len() {
+            return None;
+        }
+        let (mut start, mut end) = (None, None);
+        // Words ascend within a sequence (special tokens are `None`, which sorts first).
+        for i in range {
+            let w = self.token_at(i)?.1;
+            if w > Some(word) {
+                break;
+            }
+            if w == Some(word) {
+                start.get_or_insert(i);
+                end = Some(i + 1);
+            }
+        }
+        Some((start?, end?))
+    }
+
+    /// As [`Encoding::word_to_chars`]: the char span of word `word` in sequence `sequence_id`.
+    pub fn word_to_chars(&self, word: u32, sequence_id: usize) -> Option<(usize, usize)> {
+        let (start, end) = self.word_to_tokens(word, sequence_id)?;
+        if end == 0 {
+            return None;
+        }
+        Some((self.token_at(start)?.0 .0, self.token_at(end - 1)?.0 .1))
+    }
+
+    /// As [`Encoding::char_to_token`]: the first token of sequence `sequence_id` whose offsets
+    /// contain position `pos`.
+    pub fn char_to_token(&self, pos: usize, sequence_id: usize) -> Option<usize> {
+        let range = self.sequence_range(sequence_id);
+        if range.start > range.end || range.end > self.len() {
+            return None;
+        }
+        range.into_iter().find(|&i| self.token_at(i).is_some_and(|((s, e), _)| pos >= s && pos < e))
+    }
+
+    /// As [`Encoding::char_to_word`]: the word of sequence `sequence_id` containing `pos`.
+    pub fn char_to_word(&self, pos: usize, sequence_id: usize) -> Option<u32> {
+        self.char_to_token(pos, sequence_id).and_then(|t| self.token_to_word(t)).map(|(_, w)| w)
+    }
+
     /// The sequence's token strings.
-    fn tokens(&self) -> impl Iterator<Item = &str> + '_ {
+    fn seq_tokens(&self) -> impl Iterator<Item = &str> + '_ {
         let mut kept = self.strings.iter().peekable();
         self.toks().iter().enumerate().map(move |(i, t)| match kept.peek() {
             Some((k, s)) if *k as usize == i => {
@@ -169,19 +277,17 @@ impl CompactEncoding {
     /// The full [`Encoding`] (equal to what `encode` gives for the same text and settings).
     pub fn to_encoding(&self) -> Encoding {
         let f = &self.frame.enc;
-        let (at, n) = (self.frame.at, self.span.len());
+        let at = self.frame.at;
         let mut tokens = Tokens::with_capacity(self.len(), 4 * self.len());
         for i in 0..at {
             tokens.push(&f.tokens[i]);
         }
-        for t in self.tokens() {
+        for t in self.seq_tokens() {
             tokens.push(t);
         }
         for i in at + 1..f.len() {
             tokens.push(&f.tokens[i]);
         }
-        // Ranges after the sequence token move by the sequence's length less that one token.
-        let shift = |x: usize| if x > at { x + n - 1 } else { x };
         Encoding {
             ids: self.ids(),
             type_ids: self.type_ids(),
@@ -191,7 +297,11 @@ impl CompactEncoding {
             special_tokens_mask: self.special_tokens_mask(),
             attention_mask: self.attention_mask(),
             overflowing: Vec::new(),
-            sequence_ranges: f.sequence_ranges.iter().map(|(&k, r)| (k, shift(r.start)..shift(r.end))).collect(),
+            sequence_ranges: f
+                .sequence_ranges
+                .iter()
+                .map(|(&k, r)| (k, self.shift(r.start)..self.shift(r.end)))
+                .collect(),
         }
     }
 }
@@ -406,7 +516,7 @@ fn to_char_offsets(text: &str, toks: &mut [Rec]) {
     // One block more than the text needs, so the text's end has one.
     let mut blocks: Vec<(u64, u32)> = Vec::with_capacity(len / 64 + 1);
     let mut total = 0u32;
-    for chunk in b.chunks(64).chain((len % 64 == 0).then_some(&b[..0])) {
+    for chunk in b.chunks(64).chain(len.is_multiple_of(64).then_some(&b[..0])) {
         let mask = continuation_mask(chunk);
         blocks.push((mask, total));
         total += mask.count_ones();
@@ -635,6 +745,8 @@ mod tests {
                             assert_eq!(c.special_tokens_mask(), want.special_tokens_mask);
                             assert_eq!(c.sequence_ids(), want.sequence_ids());
                             assert_eq!(c.n_sequences(), want.n_sequences());
+                            assert_eq!(c.tokens(), want.tokens.iter().collect::<Vec<_>>());
+                            lookups_agree(c, &want, text);
                             checked += 1;
                         }
                     }
@@ -642,6 +754,29 @@ mod tests {
             }
         }
         assert!(checked >= 100, "{checked}");
+    }
+
+    /// Every lookup answers as the full encoding's, for every token, word, char and sequence
+    /// (also just out of range).
+    fn lookups_agree(c: &super::CompactEncoding, want: &crate::encoding::Encoding, text: &str) {
+        let n = want.len();
+        let words = want.words.iter().flatten().max().map_or(0, |w| w + 2);
+        let chars = text.chars().count() + 2;
+        for seq in 0..3 {
+            for t in 0..n + 2 {
+                assert_eq!(c.token_to_sequence(t), want.token_to_sequence(t), "{text:?} token {t}");
+                assert_eq!(c.token_to_chars(t), want.token_to_chars(t), "{text:?} token {t}");
+                assert_eq!(c.token_to_word(t), want.token_to_word(t), "{text:?} token {t}");
+            }
+            for w in 0..words {
+                assert_eq!(c.word_to_tokens(w, seq), want.word_to_tokens(w, seq), "{text:?} word {w} seq {seq}");
+                assert_eq!(c.word_to_chars(w, seq), want.word_to_chars(w, seq), "{text:?} word {w} seq {seq}");
+            }
+            for p in 0..chars {
+                assert_eq!(c.char_to_token(p, seq), want.char_to_token(p, seq), "{text:?} char {p} seq {seq}");
+                assert_eq!(c.char_to_word(p, seq), want.char_to_word(p, seq), "{text:?} char {p} seq {seq}");
+            }
+        }
     }
 
     /// Truncation, padding and offset trimming need the full path.
