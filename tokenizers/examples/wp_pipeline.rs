@@ -68,13 +68,18 @@ fn main() {
             t.elapsed().as_secs_f64()
         };
         let ids = || -> usize { tok.encode_ids_batch(&docs, 1).unwrap().iter().map(Vec::len).sum() };
-        let mut ratios: Vec<f64> = (0..reps).map(|_| time(&compact) / time(&ids)).collect();
-        ratios.sort_by(f64::total_cmp);
+        let pairs: Vec<(f64, f64)> = (0..reps).map(|_| (time(&ids), time(&compact))).collect();
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let ratio = median(pairs.iter().map(|&(i, c)| c / i).collect());
+        let (ids_t, compact_t) =
+            (median(pairs.iter().map(|p| p.0).collect()), median(pairs.iter().map(|p| p.1).collect()));
         println!(
-            "compact/ids median {:.3} over {reps} pairs (min {:.3}, max {:.3})",
-            ratios[reps / 2],
-            ratios[0],
-            ratios[reps - 1]
+            "compact/ids median {ratio:.3} over {reps} pairs (median MB/s: ids {:.1}, compact {:.1})",
+            mbs / ids_t,
+            mbs / compact_t
         );
     }
     if mode == "all" || mode == "full" {

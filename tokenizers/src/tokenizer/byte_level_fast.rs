@@ -5,6 +5,7 @@
 //! stages and give the same tokens (checked by the parity tests against HF).
 
 use super::compact::Rec;
+use super::rec_buf::RecBuf;
 use super::sequence::{Sink, Split, TokenAt};
 use super::{Flavor, Tokenizer};
 use crate::model::cache::{self, MAX_PIECE_LEN};
@@ -34,7 +35,7 @@ impl ByteLevelFast {
 
 /// Where [`run`] puts tokens.
 enum Out<'a> {
-    Recs(&'a mut Vec<Rec>),
+    Recs(&'a mut RecBuf),
     Sink(&'a mut dyn Sink),
 }
 

@@ -25,6 +25,7 @@ use crate::postprocessor::PostProcessor;
 use super::batch;
 use super::input::OffsetType;
 use super::pipeline::{in_text_stream, HfTokenizer};
+use super::rec_buf::RecBuf;
 use super::sequence::{Sink, TokenAt};
 
 /// What post-processing does around one sequence: the processed encoding of a one-token
@@ -89,7 +90,7 @@ pub(crate) struct Rec {
 pub struct CompactEncoding {
     /// The records of a run of texts encoded together (see [`Chunk`]); this text's tokens (no
     /// special tokens) are `recs[span]`.
-    recs: Arc<Vec<Rec>>,
+    recs: Arc<RecBuf>,
     span: Range<usize>,
     /// `(token index, string)` for the tokens whose string is not the vocabulary entry of their
     /// id, in index order.
@@ -309,7 +310,7 @@ impl CompactEncoding {
 /// Collects a sequence's tokens after the records already in `toks` (earlier texts of its
 /// chunk); strings only where the vocabulary lacks them.
 struct CompactSink<'a> {
-    toks: &'a mut Vec<Rec>,
+    toks: &'a mut RecBuf,
     /// Where this text's records start in `toks`.
     from: usize,
     strings: Vec<(u32, Box<str>)>,
@@ -356,7 +357,7 @@ impl Sink for CompactSink<'_> {
 /// A compact encoding being filled, as stages that append to it directly see it.
 pub(crate) struct CompactOut<'a> {
     /// The chunk's records; this text's start at `from`.
-    pub recs: &'a mut Vec<Rec>,
+    pub recs: &'a mut RecBuf,
     pub from: usize,
     strings: &'a mut Vec<(u32, Box<str>)>,
 }
@@ -400,7 +401,7 @@ impl HfTokenizer {
     /// One text as a [`CompactEncoding`] in `frame` (from [`HfTokenizer::compact_frame`]), with
     /// byte or char offsets. One encoding call for BPE dropout, as [`HfTokenizer::encode`].
     pub fn encode_compact(&self, text: &str, frame: &Arc<Frame>, offsets: OffsetType) -> Result<CompactEncoding> {
-        let mut recs = Vec::with_capacity(self.capacity_guess(text.len()));
+        let mut recs = RecBuf::with_capacity(self.capacity_guess(text.len()));
         let (span, strings) =
             in_text_stream(self.model.dropout_call(), 0, || self.encode_compact_into(text, &mut recs, offsets))?;
         Ok(CompactEncoding { recs: Arc::new(recs), span, strings, frame: frame.clone(), vocab: self.id_strings() })
@@ -408,7 +409,7 @@ impl HfTokenizer {
 
     /// Appends the records of `text` to `recs`: where they are, and the strings the vocabulary
     /// lacks.
-    fn encode_compact_into(&self, text: &str, recs: &mut Vec<Rec>, offsets: OffsetType) -> Result<Compacted> {
+    fn encode_compact_into(&self, text: &str, recs: &mut RecBuf, offsets: OffsetType) -> Result<Compacted> {
         let from = recs.len();
         let mut sink = CompactSink { toks: recs, from, strings: Vec::new(), model: &self.model };
         self.run_sequence(text, &mut sink)?;
@@ -427,7 +428,8 @@ impl HfTokenizer {
     ///
     /// Neighbouring texts share one record buffer (see [`chunks`]): one allocation for many
     /// texts instead of one each. Freeing thousands of 1-2 KB buffers (too large for glibc's
-    /// per-thread cache) was a tenth of the whole encoding's time.
+    /// per-thread cache) was a tenth of the whole encoding's time. The buffers come from
+    /// mimalloc ([`RecBuf`]), whose freed pages the next batch reuses without page faults.
     pub fn encode_batch_compact<S: AsRef<str> + Sync>(
         &self,
         texts: &[S],
@@ -444,7 +446,7 @@ impl HfTokenizer {
         let threads = if threads == 0 { batch::default_threads() } else { threads };
         let encode_chunk = |range: &Range<usize>| -> Result<Vec<CompactEncoding>> {
             let bytes = texts[range.clone()].iter().map(|t| t.as_ref().len()).sum();
-            let mut recs = Vec::with_capacity(self.capacity_guess(bytes));
+            let mut recs = RecBuf::with_capacity(self.capacity_guess(bytes));
             let mut parts = Vec::with_capacity(range.len());
             for i in range.clone() {
                 let text = texts[i].as_ref();

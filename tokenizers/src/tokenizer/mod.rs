@@ -12,6 +12,7 @@ mod fast_unigram;
 pub mod input;
 pub mod offsets;
 pub mod pipeline;
+mod rec_buf;
 mod sequence;
 mod word_cache;
 

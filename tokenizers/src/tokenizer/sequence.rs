@@ -13,8 +13,9 @@ use crate::normalizer::{Normalize, NormalizedString};
 use crate::pretokenizer::{PreTokenize, PreTokenizedString};
 
 use super::byte_level_fast;
-use super::compact::{CompactOut, Rec};
+use super::compact::CompactOut;
 use super::pipeline::HfTokenizer;
+use super::rec_buf::RecBuf;
 
 /// Where a token's text lies: `split.normalized()[range]`.
 pub(crate) struct TokenAt<'a> {
@@ -76,7 +77,7 @@ pub(crate) trait Sink {
     }
     /// The compact encoding's token records, for stages whose tokens' strings are all the
     /// vocabulary's.
-    fn recs_mut(&mut self) -> Option<&mut Vec<Rec>> {
+    fn recs_mut(&mut self) -> Option<&mut RecBuf> {
         self.compact_mut().map(|c| c.recs)
     }
     /// False when the sink reads a token's [`TokenAt::text`] only where its string is not the
