@@ -155,13 +155,16 @@ def n_tokens(out) -> int:
 def measure(cands, docs, runs: int):
     """{label: (median seconds, tokens)} for every candidate. The timed passes go round the
     candidates in turn (pass 1 of each, then pass 2 of each, ...), so a slow spell of the machine
-    falls on all of them alike instead of on whichever ran then."""
+    falls on all of them alike instead of on whichever ran then. Each round starts one candidate
+    later, so none always runs right after the same one (whose memory traffic leaves the CPU
+    caches cold for whatever runs next)."""
     for _, fn in cands:
         fn(docs[: max(1, len(docs) // 20)])  # warm-up: caches, lazy tables, allocator
     times = {label: [] for label, _ in cands}
     tokens = {}
-    for _ in range(runs):
-        for label, fn in cands:
+    for r in range(runs):
+        k = r % len(cands)
+        for label, fn in cands[k:] + cands[:k]:
             t0 = time.perf_counter()
             out = fn(docs)
             times[label].append(time.perf_counter() - t0)
