@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tokenmill_tokenizers::decoder::{Decode, Decoder};
-use tokenmill_tokenizers::encoding::{Encoding, PaddingDirection, TruncationDirection};
+use tokenmill_tokenizers::encoding::{Encoding, Lookups, PaddingDirection, TruncationDirection};
 use tokenmill_tokenizers::padding::{pad_encodings, PaddingParams};
 use tokenmill_tokenizers::postprocessor::{post_process, PostProcessor};
 use tokenmill_tokenizers::truncation::TruncationParams;

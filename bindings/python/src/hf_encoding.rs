@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+use tokenmill_tokenizers::encoding::Lookups;
 use tokenmill_tokenizers::tokenizer::CompactEncoding;
 use tokenmill_tokenizers::Encoding;
 

@@ -13,6 +13,7 @@ pub mod truncate;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+pub use lookup::Lookups;
 pub use pad::PaddingDirection;
 pub use tokens::Tokens;
 pub use truncate::TruncationDirection;

@@ -17,7 +17,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::encoding::{Encoding, Tokens};
+use crate::encoding::{Encoding, Lookups, Tokens};
 use crate::error::Result;
 use crate::model::{Model, ModelWrapper, Token};
 use crate::postprocessor::PostProcessor;
@@ -165,26 +165,6 @@ impl CompactEncoding {
         out
     }
 
-    /// Token `i`'s offsets and word: the frame's for special tokens, the record's otherwise.
-    fn token_at(&self, i: usize) -> Option<((usize, usize), Option<u32>)> {
-        let (f, at, n) = (&self.frame.enc, self.frame.at, self.span.len());
-        let from_frame = |k: usize| Some((*f.offsets.get(k)?, *f.words.get(k)?));
-        match i.checked_sub(at) {
-            None => from_frame(i),
-            Some(k) if k < n => {
-                let r = self.toks()[k];
-                Some(((r.start as usize, r.end as usize), Some(r.word)))
-            }
-            Some(k) => from_frame(k - n + 1),
-        }
-    }
-
-    /// The token range of sequence `sequence_id`, as [`Encoding::sequence_range`] gives it.
-    fn sequence_range(&self, sequence_id: usize) -> std::ops::Range<usize> {
-        let r = self.frame.enc.sequence_ranges.get(&sequence_id).cloned().unwrap_or(0..self.frame.enc.len());
-        self.shift(r.start)..self.shift(r.end)
-    }
-
     /// A frame position as a position in this encoding (after the sequence token, moved by the
     /// sequence's length less that one token).
     fn shift(&self, x: usize) -> usize {
@@ -193,74 +173,6 @@ impl CompactEncoding {
         } else {
             x
         }
-    }
-
-    /// As [`Encoding::token_to_sequence`].
-    pub fn token_to_sequence(&self, token: usize) -> Option<usize> {
-        let ranges = &self.frame.enc.sequence_ranges;
-        if token > self.len() {
-            None
-        } else if ranges.is_empty() {
-            Some(0)
-        } else {
-            ranges.keys().copied().find(|&s| self.sequence_range(s).contains(&token))
-        }
-    }
-
-    /// As [`Encoding::token_to_chars`]: `(sequence, offsets)` of token `token`.
-    pub fn token_to_chars(&self, token: usize) -> Option<(usize, (usize, usize))> {
-        Some((self.token_to_sequence(token)?, self.token_at(token)?.0))
-    }
-
-    /// As [`Encoding::token_to_word`]: `(sequence, word)` of token `token`.
-    pub fn token_to_word(&self, token: usize) -> Option<(usize, u32)> {
-        Some((self.token_to_sequence(token)?, self.token_at(token)?.1?))
-    }
-
-    /// As [`Encoding::word_to_tokens`]: `[start, end)` tokens of word `word` in sequence
-    /// `sequence_id`.
-    pub fn word_to_tokens(&self, word: u32, sequence_id: usize) -> Option<(usize, usize)> {
-        let range = self.sequence_range(sequence_id);
-        if range.start > range.end || range.end > self.len() {
-            return None;
-        }
-        let (mut start, mut end) = (None, None);
-        // Words ascend within a sequence (special tokens are `None`, which sorts first).
-        for i in range {
-            let w = self.token_at(i)?.1;
-            if w > Some(word) {
-                break;
-            }
-            if w == Some(word) {
-                start.get_or_insert(i);
-                end = Some(i + 1);
-            }
-        }
-        Some((start?, end?))
-    }
-
-    /// As [`Encoding::word_to_chars`]: the char span of word `word` in sequence `sequence_id`.
-    pub fn word_to_chars(&self, word: u32, sequence_id: usize) -> Option<(usize, usize)> {
-        let (start, end) = self.word_to_tokens(word, sequence_id)?;
-        if end == 0 {
-            return None;
-        }
-        Some((self.token_at(start)?.0 .0, self.token_at(end - 1)?.0 .1))
-    }
-
-    /// As [`Encoding::char_to_token`]: the first token of sequence `sequence_id` whose offsets
-    /// contain position `pos`.
-    pub fn char_to_token(&self, pos: usize, sequence_id: usize) -> Option<usize> {
-        let range = self.sequence_range(sequence_id);
-        if range.start > range.end || range.end > self.len() {
-            return None;
-        }
-        range.into_iter().find(|&i| self.token_at(i).is_some_and(|((s, e), _)| pos >= s && pos < e))
-    }
-
-    /// As [`Encoding::char_to_word`]: the word of sequence `sequence_id` containing `pos`.
-    pub fn char_to_word(&self, pos: usize, sequence_id: usize) -> Option<u32> {
-        self.char_to_token(pos, sequence_id).and_then(|t| self.token_to_word(t)).map(|(_, w)| w)
     }
 
     /// The sequence's token strings.
@@ -307,6 +219,33 @@ impl CompactEncoding {
     }
 }
 
+/// `char_to_token`, `word_to_tokens`, ... read straight from the records and the frame.
+impl Lookups for CompactEncoding {
+    fn token_count(&self) -> usize {
+        self.len()
+    }
+    /// The frame's offsets and word for special tokens, the record's otherwise.
+    fn alignment(&self, i: usize) -> Option<((usize, usize), Option<u32>)> {
+        let (f, at, n) = (&self.frame.enc, self.frame.at, self.span.len());
+        let from_frame = |k: usize| Some((*f.offsets.get(k)?, *f.words.get(k)?));
+        match i.checked_sub(at) {
+            None => from_frame(i),
+            Some(k) if k < n => {
+                let r = self.toks()[k];
+                Some(((r.start as usize, r.end as usize), Some(r.word)))
+            }
+            Some(k) => from_frame(k - n + 1),
+        }
+    }
+    fn recorded_range(&self, sequence_id: usize) -> Option<Range<usize>> {
+        let r = self.frame.enc.sequence_ranges.get(&sequence_id)?;
+        Some(self.shift(r.start)..self.shift(r.end))
+    }
+    fn recorded_sequences(&self) -> impl Iterator<Item = usize> + '_ {
+        self.frame.enc.sequence_ranges.keys().copied()
+    }
+}
+
 /// Collects a sequence's tokens after the records already in `toks` (earlier texts of its
 /// chunk); strings only where the vocabulary lacks them.
 struct CompactSink<'a> {
@@ -320,7 +259,6 @@ struct CompactSink<'a> {
 impl Sink for CompactSink<'_> {
     fn token(&mut self, t: TokenAt<'_>) {
         let (s, e) = t.offsets();
-        let index = (self.toks.len() - self.from) as u32;
         self.toks.push(Rec { id: t.id, start: s as u32, end: e as u32, word: t.word });
         // Does the full path's string equal the vocabulary entry of the id? WordPiece and BPE
         // tokens are vocabulary entries (an unknown word is the unk token, itself an entry);
@@ -341,7 +279,7 @@ impl Sink for CompactSink<'_> {
             } else {
                 Cow::Borrowed(&t.text()[t.range.clone()])
             };
-            self.strings.push((index, value.into()));
+            self.out().keep_string(0, &value);
         }
     }
 
@@ -350,7 +288,13 @@ impl Sink for CompactSink<'_> {
     }
 
     fn compact_mut(&mut self) -> Option<CompactOut<'_>> {
-        Some(CompactOut { recs: self.toks, from: self.from, strings: &mut self.strings })
+        Some(self.out())
+    }
+}
+
+impl CompactSink<'_> {
+    fn out(&mut self) -> CompactOut<'_> {
+        CompactOut { recs: self.toks, from: self.from, strings: &mut self.strings }
     }
 }
 
@@ -761,6 +705,7 @@ mod tests {
     /// Every lookup answers as the full encoding's, for every token, word, char and sequence
     /// (also just out of range).
     fn lookups_agree(c: &super::CompactEncoding, want: &crate::encoding::Encoding, text: &str) {
+        use crate::encoding::Lookups;
         let n = want.len();
         let words = want.words.iter().flatten().max().map_or(0, |w| w + 2);
         let chars = text.chars().count() + 2;
